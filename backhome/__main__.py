@@ -1,0 +1,5 @@
+import sys
+
+from backhome.cli import main
+
+sys.exit(main())
