@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from backhome import __version__
 
@@ -23,6 +23,7 @@ class IO:
     stdin: TextIO
     stdout: TextIO
     stderr: TextIO
+    clock: Any = None  # what `backhome session` waits with; None = the real clock
 
 
 def build_parser() -> argparse.ArgumentParser:

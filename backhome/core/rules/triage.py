@@ -1,0 +1,340 @@
+"""Red flags (RF) and the eligibility rules that set a tier at intake (EL-01), clinical-spec §1.
+
+``screen`` reads an :class:`Intake` and returns one :class:`Finding` per rule that fired, each with
+the tier it yields (B1) and a reason a patient can read. The engine takes the most severe tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backhome.core.model import Intake, Tier
+
+IMPLEMENTS: tuple[str, ...] = (
+    "EL-01",
+    "RF-01",
+    "RF-02",
+    "RF-03",
+    "RF-04",
+    "RF-05",
+    "RF-06",
+    "RF-07",
+    "RF-08",
+    "RF-09",
+    "RF-10",
+    "RF-11",
+    "RF-12",
+    "RF-13",
+    "RF-14",
+    "RF-15",
+    "RF-16",
+    "RF-18",
+    "RF-20",
+    "RF-22",
+    "TBC-03",
+)
+
+#: RF-12: "age-related fragility". S13 (Downie 2013) names older age (over 70) among the
+#: best-supported fracture flags; the spec gives no number, so this is a design default.
+FRAGILITY_AGE = 70
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule that fired at intake, the tier it yields and its reason."""
+
+    rule: str
+    tier: Tier
+    text: str
+
+
+_GO_NOW = "Go to an emergency department now, or call your local emergency number. Do not do any exercises. "
+
+
+def screen(intake: Intake) -> list[Finding]:
+    """Apply RF-01...RF-22 (and EL-01) to one intake. Pure; order follows the spec."""
+    s, h = intake.symptoms, intake.history
+    found: list[Finding] = []
+    add = found.append
+
+    # --- T0: possible cauda equina syndrome and other emergencies (RF-01...RF-08)
+    if s.bladder_change:
+        add(
+            Finding(
+                "RF-01",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new change in how you pass urine, with back pain, "
+                "can mean the nerves at the base of the spine are being squeezed, which needs to be checked today.",
+            )
+        )
+    if s.bowel_change:
+        add(
+            Finding(
+                "RF-02",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new loss of bowel control or of the feeling that "
+                "you need to go, with back pain, can mean the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if s.saddle_numbness:
+        add(
+            Finding(
+                "RF-03",
+                Tier.EMERGENCY,
+                _GO_NOW + "New numbness or tingling between your legs or around "
+                "your bottom or genitals can mean the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if s.sexual_dysfunction:
+        add(
+            Finding(
+                "RF-04",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new change in sexual function together with back or "
+                "leg pain can be a sign that the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if s.both_legs:
+        add(
+            Finding(
+                "RF-05",
+                Tier.EMERGENCY,
+                _GO_NOW + "Pain, numbness or weakness in both legs needs a "
+                "doctor to check your spine and nerves straight away.",
+            )
+        )
+    if any(f.rule in {"RF-01", "RF-02", "RF-03", "RF-04", "RF-05"} for f in found):
+        add(
+            Finding(
+                "RF-06",
+                Tier.EMERGENCY,
+                "These warning signs need checking today however long you have "
+                "had them, even if they started weeks ago.",
+            )
+        )
+
+    neurological = (
+        intake.numbness
+        or s.leg_weakness != "none"
+        or (intake.distal_zone >= 3 and intake.pain.leg >= 1)
+        or s.both_legs
+        or s.bladder_change
+        or s.bowel_change
+        or s.saddle_numbness
+    )
+    rf07 = h.cancer and neurological
+    if rf07:
+        add(
+            Finding(
+                "RF-07",
+                Tier.EMERGENCY,
+                _GO_NOW + "You have had cancer and now have back pain with nerve "
+                "symptoms such as leg pain, numbness or weakness. Doctors want to see this the same day, "
+                "to rule out pressure on the spinal cord.",
+            )
+        )
+    if s.major_trauma:
+        add(
+            Finding(
+                "RF-08",
+                Tier.EMERGENCY,
+                _GO_NOW + "Back pain after a major injury, such as a road "
+                "collision or a fall from a height, needs checking for a broken bone first.",
+            )
+        )
+
+    # --- T1: same day (RF-09...RF-13)
+    if s.leg_weakness == "worsening":
+        add(
+            Finding(
+                "RF-09",
+                Tier.URGENT,
+                "Weakness in your leg or foot that is getting worse needs to be "
+                "checked today. Contact your doctor, an urgent care service or your physical therapist today, "
+                "and do not start the exercises.",
+            )
+        )
+    _infection(intake, add)
+    rf11 = (
+        h.cancer and not rf07 and (s.thoracic_pain or s.progressive_pain or s.worse_straining or s.night_pain)
+    )
+    if rf11:
+        add(
+            Finding(
+                "RF-11",
+                Tier.URGENT,
+                "You have had cancer, and your pain has features (pain in the middle "
+                "of the back or neck, pain that keeps getting worse, pain worse on coughing or straining, or night "
+                "pain) that doctors want to check within a day. Contact your doctor or cancer team today.",
+            )
+        )
+    fragile = h.osteoporosis or h.long_term_steroids or intake.age >= FRAGILITY_AGE
+    if s.minor_trauma and fragile:
+        add(
+            Finding(
+                "RF-12",
+                Tier.URGENT,
+                "Your pain started suddenly after a small fall or a lift, and your bones "
+                "may be more fragile than most. A small break in a bone of the spine needs ruling out: contact "
+                "your doctor today, and do not exercise until you have been checked.",
+            )
+        )
+    if s.leg_weakness == "stable":
+        add(
+            Finding(
+                "RF-13",
+                Tier.URGENT,
+                "New weakness in one leg or foot should be checked by a doctor or "
+                "physical therapist today, even if it is not getting worse. Do not start the exercises yet.",
+            )
+        )
+    elif intake.numbness and s.leg_weakness == "none":
+        # B4: one-leg numbness without weakness -> refer; the programme is allowed, glide in slider mode.
+        add(
+            Finding(
+                "RF-13",
+                Tier.REFER,
+                "You have numbness or pins and needles in one leg without weakness. "
+                "This is common with a trapped nerve and you can do the programme, but a physical therapist "
+                "should assess you. If the numbness spreads, or your leg becomes weak, get checked the same day.",
+            )
+        )
+
+    # --- T2: soon (RF-14...RF-18, EL-01)
+    if h.cancer and not rf07 and not rf11:
+        add(
+            Finding(
+                "RF-14",
+                Tier.SOON,
+                "You have had cancer and have a new episode of back pain. Please see your "
+                "doctor in the next week or two so they can check it, before starting a new exercise programme.",
+            )
+        )
+    if s.weight_loss or s.unwell:
+        what = "losing weight without trying" if s.weight_loss else "feeling generally unwell"
+        if h.cancer:
+            add(
+                Finding(
+                    "RF-15",
+                    Tier.URGENT,
+                    f"You mention {what} and you have had cancer. Please contact your doctor today.",
+                )
+            )
+        else:
+            add(
+                Finding(
+                    "RF-15",
+                    Tier.SOON,
+                    f"You mention {what}. Together with back pain, a doctor should check "
+                    "this in the next week or two, before you start a new exercise programme.",
+                )
+            )
+    if s.night_pain:
+        add(
+            Finding(
+                "RF-18",
+                Tier.SOON,
+                "Constant pain at night that does not ease when you change position "
+                "should be checked by a doctor in the next week or two, before you start a new programme.",
+            )
+        )
+    if intake.age > 50 or intake.age < 20:
+        # B5: age raises the tier only together with RF-14, RF-15 or RF-18; alone it adds advice.
+        with_other = any(f.rule in {"RF-14", "RF-15", "RF-18"} for f in found)
+        band = "over 50" if intake.age > 50 else "under 20"
+        if with_other:
+            add(
+                Finding(
+                    "RF-16",
+                    Tier.SOON,
+                    f"Back pain at an age {band}, together with the other signs above, "
+                    "is a reason to see a doctor in the next week or two.",
+                )
+            )
+        else:
+            add(
+                Finding(
+                    "RF-16",
+                    Tier.PROCEED,
+                    f"Back pain that is new at an age {band} is usually not serious. "
+                    "If it is not settling, or you feel unwell, see your doctor.",
+                )
+            )
+    if intake.age < 16:
+        add(
+            Finding(
+                "EL-01",
+                Tier.SOON,
+                "backhome is made for people aged 16 and over. Please see a doctor or "
+                "physical therapist, who can advise on exercises that suit a young person.",
+            )
+        )
+
+    # --- T4: refer (RF-20, TBC-03)
+    if intake.distal_zone >= 4 and intake.weeks > 6:
+        add(
+            Finding(
+                "RF-20",
+                Tier.REFER,
+                "Your symptoms have reached below the knee for more than 6 weeks. You can "
+                "do the programme, and a physical therapist or doctor should review your leg.",
+            )
+        )
+    if s.lateral_shift:
+        add(
+            Finding(
+                "TBC-03",
+                Tier.REFER,
+                "Your body is shifted to one side and you cannot stand straight. A "
+                "physical therapist can correct this with you; it is not something to treat on your own.",
+            )
+        )
+
+    # --- advice (no change of tier)
+    if intake.leg_symptoms:
+        add(
+            Finding(
+                "RF-22",
+                Tier.PROCEED,
+                "Because your symptoms reach your leg, know the rare warning signs: "
+                "new trouble passing or holding urine or stool, numbness between your legs or around your bottom, "
+                "or pain, numbness or weakness in both legs. If any of these happen, go to an emergency "
+                "department straight away.",
+            )
+        )
+    return found
+
+
+def _infection(intake: Intake, add: Callable[[Finding], None]) -> None:
+    """RF-10 as settled by B3 (infection flags)."""
+    s, h = intake.symptoms, intake.history
+    if s.fever:
+        add(
+            Finding(
+                "RF-10",
+                Tier.URGENT,
+                "A fever, chills or shivering together with back pain can be a sign of "
+                "an infection. Contact your doctor or an urgent care service today, and do not start the exercises.",
+            )
+        )
+    elif h.iv_drug_use or h.immunosuppression:
+        risk = "you inject drugs" if h.iv_drug_use else "your immune system is weakened"
+        if s.unwell or s.progressive_pain:
+            add(
+                Finding(
+                    "RF-10",
+                    Tier.URGENT,
+                    f"Because {risk} and you feel unwell or your pain keeps getting "
+                    "worse, an infection of the spine needs ruling out today. Contact your doctor or urgent care today.",
+                )
+            )
+        else:
+            add(
+                Finding(
+                    "RF-10",
+                    Tier.SOON,
+                    f"Because {risk}, back pain is a little more likely to come from an "
+                    "infection. Please see your doctor in the next week or two, and sooner if you get a fever.",
+                )
+            )
