@@ -61,7 +61,7 @@ contexts = st.builds(
     clearances=st.frozensets(st.sampled_from(["EL-02", "EL-03", "EL-04", "EL-05", "EL-06"])),
     monitoring=st.sampled_from(list(Monitoring)),
 )
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

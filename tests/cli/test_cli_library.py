@@ -1,0 +1,126 @@
+"""``backhome library check | list | show``."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from backhome.cli import IO, main
+from backhome.core.library.check import CONTENT_ROOT
+from backhome.core.model import EXERCISE_IDS
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    io = IO(StringIO(), StringIO(), StringIO())
+    code = main(list(argv), io=io)
+    return code, io.stdout.getvalue(), io.stderr.getvalue()
+
+
+def test_checking_the_packaged_library_says_it_is_ok() -> None:
+    assert run("library", "check") == (0, "library OK: 9 exercises\n", "")
+
+
+def test_checking_a_broken_folder_prints_each_problem_and_exits_1(tmp_path: Path) -> None:
+    root = tmp_path / "exercises"
+    shutil.copytree(CONTENT_ROOT, root)
+    (root / "cat-camel.toml").unlink()
+    code, out, err = run("library", "check", "--root", str(root))
+    assert code == 1
+    assert out.splitlines() == [
+        "missing-exercise  cat-camel.toml: B11 exercise 'cat-camel' has no file",
+        "library has 1 problem",
+    ]
+    assert err == ""
+
+
+def test_checking_a_folder_that_does_not_exist_is_a_problem(tmp_path: Path) -> None:
+    code, out, _ = run("library", "check", "--root", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert out.startswith("missing-folder  ")
+
+
+def test_the_list_shows_every_exercise_in_programme_order_with_its_start_dose() -> None:
+    code, out, _ = run("library", "list")
+    assert code == 0
+    header, *rows = out.splitlines()
+    assert header.split() == ["ID", "NAME", "DIRECTION", "START", "DOSE"]
+    assert [row.split()[0] for row in rows][:3] == [
+        "single-knee-to-chest",
+        "double-knee-to-chest",
+        "sciatic-nerve-glide",
+    ]
+    assert sorted(row.split()[0] for row in rows) == sorted(EXERCISE_IDS)
+    press_up = next(row for row in rows if row.startswith("prone-press-up"))
+    assert (
+        "Prone press-up" in press_up
+        and "extension" in press_up
+        and "10 times, hold each 10 seconds" in press_up
+    )
+
+
+def test_showing_an_exercise_prints_everything_a_person_and_a_clinician_need() -> None:
+    code, out, err = run("library", "show", "sciatic-nerve-glide")
+    assert (code, err) == (0, "")
+    for expected in (
+        "Sciatic nerve glide",
+        "Also called: Sciatic nerve stretch, Nerve floss",
+        "Starting position: ",
+        "  1. Lie down face up",
+        "You may feel:",
+        "This must not happen:",
+        "Dose: 10 times on each side, hold each 2 seconds to start.",
+        "Version 'slider': Gentle glide (slider)",
+        "Version 'tensioner': Fuller glide (tensioner)",
+        "surgery on the lower back",
+        "Rules: EL-02, EL-03, ND-01",
+        "  - S42: ",
+    ):
+        assert expected in out, expected
+
+
+def test_showing_an_exercise_describes_its_ladders_and_links() -> None:
+    _, out, _ = run("library", "show", "prone-press-up")
+    assert "Hold: 10 seconds at first, adding 5 seconds at a time up to 30 seconds" in out
+    assert "Step back to: prone-on-elbows" in out
+    _, out, _ = run("library", "show", "prone-lying")
+    assert "Hold: 1 minute at first, adding 1 minute at a time up to 5 minutes" in out
+    assert "Next step up: prone-on-elbows" in out
+
+
+def test_showing_an_unknown_exercise_names_the_known_ones_and_exits_2() -> None:
+    code, out, err = run("library", "show", "bird-dog")
+    assert (code, out) == (2, "")
+    assert "no exercise 'bird-dog'" in err
+    assert all(exercise_id in err for exercise_id in EXERCISE_IDS)
+
+
+def test_show_with_svg_writes_the_illustration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("backhome.illustrate.svg")
+    fake.exercise_svg = lambda exercise_id: f"<svg><title>{exercise_id}</title></svg>"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "backhome.illustrate.svg", fake)
+    target = tmp_path / "cat.svg"
+    code, out, _ = run("library", "show", "cat-camel", "--svg", str(target))
+    assert code == 0
+    assert target.read_text("utf-8") == "<svg><title>cat-camel</title></svg>"
+    assert f"Illustration written to {target}" in out
+
+
+def test_show_with_svg_says_so_when_illustrations_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "backhome.illustrate.svg", None)  # makes the import fail
+    code, _, err = run("library", "show", "cat-camel", "--svg", str(tmp_path / "cat.svg"))
+    assert code == 1
+    assert "illustrations are not available" in err
+    assert not (tmp_path / "cat.svg").exists()
+
+
+def test_library_without_an_action_prints_its_help() -> None:
+    code, out, _ = run("library")
+    assert code == 0
+    assert "check" in out and "list" in out and "show" in out
