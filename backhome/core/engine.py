@@ -40,16 +40,15 @@ def decide(
         exercises, blocked = programme.exercises, programme.blocked
         tier = Tier.most_severe([tier, *(f.tier for f in programme.findings)])
 
-    reasons: dict[str, Reason] = {}
+    texts: dict[str, str] = {}
     for finding in findings:
-        previous = reasons.get(finding.rule)
-        text = finding.text if previous is None else f"{previous.text} {finding.text}"
-        reasons[finding.rule] = Reason(finding.rule, text)
-    rules = tuple(sorted(reasons))
+        previous = texts.get(finding.rule)
+        texts[finding.rule] = finding.text if previous is None else f"{previous} {finding.text}"
+    rules = tuple(sorted(texts))
     return Decision(
         tier=tier,
         rules=rules,
-        reasons=tuple(reasons[r] for r in rules),
+        reasons=tuple([Reason(rule, texts[rule]) for rule in rules]),
         exercises=exercises,
         blocked=blocked,
         risk=risk,

@@ -8,8 +8,9 @@ no I/O, no clock (``today``/``now`` are passed in), no Django. Rule ids are thos
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 # --------------------------------------------------------------------------- ids
@@ -37,7 +38,7 @@ CAT_CAMEL = "cat-camel"
 NERVE_GLIDE = "sciatic-nerve-glide"
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     """clinical-spec B1, most severe first. ``code`` is the research body's name."""
 
     EMERGENCY = "emergency"
@@ -60,8 +61,13 @@ class Tier(str, Enum):
         return self in (Tier.REFER, Tier.PROCEED)
 
     @staticmethod
-    def most_severe(tiers: tuple[Tier, ...] | list[Tier]) -> Tier:
-        return max(tiers, key=lambda t: t.severity, default=Tier.PROCEED)
+    def most_severe(tiers: Iterable[Tier]) -> Tier:
+        best, rank = Tier.PROCEED, 0
+        for tier in tiers:
+            severity = _TIER_SEVERITY[tier]
+            if severity > rank:
+                best, rank = tier, severity
+        return best
 
 
 _TIER_SEVERITY = {Tier.EMERGENCY: 4, Tier.URGENT: 3, Tier.SOON: 2, Tier.REFER: 1, Tier.PROCEED: 0}
@@ -74,21 +80,21 @@ _TIER_CODE = {
 }
 
 
-class Monitoring(str, Enum):
+class Monitoring(StrEnum):
     """PM-00: STRICT by default; MONITORED only when a clinician sets it (B7)."""
 
     STRICT = "strict"
     MONITORED = "monitored"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     EXTENSION = "extension"
     FLEXION = "flexion"
     BOTH = "both"  # cat-camel
     NEURAL = "neural"  # the sciatic nerve glide
 
 
-class Response(str, Enum):
+class Response(StrEnum):
     """A direction's result in the directional self-check (DPT-07...DPT-10)."""
 
     FAVOURABLE = "favourable"
@@ -337,7 +343,7 @@ class Exercise:
 # --------------------------------------------------------------------------- during and after a session
 
 
-class Light(str, Enum):
+class Light(StrEnum):
     """The pain-monitoring traffic light for one exercise (PM-10...PM-30)."""
 
     GREEN = "green"

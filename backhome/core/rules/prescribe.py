@@ -85,10 +85,10 @@ class _Holds:
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self.rules
 
-    def blocks(self, order: Mapping[str, int]) -> tuple[Block, ...]:
+    def blocks(self, library: Mapping[str, Exercise]) -> tuple[Block, ...]:
         return tuple(
             Block(exercise_id, tuple(sorted(self.rules[exercise_id])), " ".join(self.reasons[exercise_id]))
-            for exercise_id in sorted(self.rules, key=lambda i: order.get(i, 99))
+            for exercise_id in sorted(self.rules, key=lambda i: library[i].sequence)
         )
 
 
@@ -315,8 +315,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
             )
         )
 
-    order = {exercise_id: library[exercise_id].sequence for exercise_id in library}
-    return Programme(tuple(exercises), holds.blocks(order), tuple(found), bias)
+    return Programme(tuple(exercises), holds.blocks(library), tuple(found), bias)
 
 
 def _choose_bias(intake: Intake, add: _Add, holds: _Holds) -> Bias:
