@@ -26,6 +26,7 @@ from backhome.core.model import (
     Response,
     Tier,
 )
+from backhome.core.rules.directional import combine
 from backhome.core.rules.triage import Finding
 
 IMPLEMENTS: tuple[str, ...] = (
@@ -412,8 +413,10 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
             )
         )
 
-    if ext is fav and flex is not fav:
-        add(Finding("DPT-11", Tier.PROCEED, "Your self-check showed that bending backwards helped."))
+    preference = combine(ext, flex)
+    for reason in preference.reasons:
+        add(Finding(reason.rule, Tier.PROCEED, reason.text))
+    if preference.label == "extension":
         if intake.distal_zone >= 3 and flex in (Response.WORSE, Response.NO_EFFECT):
             add(
                 Finding(
@@ -437,32 +440,18 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
             "Forward bending waits for two weeks in a programme that bends backwards.",
         )
         return "extension"
-    if flex is fav and ext is not fav:
-        add(Finding("DPT-11", Tier.PROCEED, "Your self-check showed that bending forwards helped."))
+    if preference.label == "flexion":
         _defer_extension(add, holds, "DPT-21")
         return "flexion"
-    if ext is Response.WORSE and flex is Response.WORSE:
-        add(Finding("DPT-11", Tier.PROCEED, "Your self-check showed that neither direction helped."))
-        return "balanced"
-    if ext is fav and flex is fav:
+    if not (ext is Response.WORSE and flex is Response.WORSE):
         add(
             Finding(
-                "DPT-11",
+                "DPT-22",
                 Tier.PROCEED,
-                "Your self-check showed that both directions helped, so both are in your programme.",
+                "Your programme is a balanced mix of the stretches, each stopped if "
+                "it makes your pain worse.",
             )
         )
-    else:
-        add(
-            Finding("DPT-11", Tier.PROCEED, "Your self-check did not show one direction that clearly helped.")
-        )
-    add(
-        Finding(
-            "DPT-22",
-            Tier.PROCEED,
-            "Your programme is a balanced mix of the stretches, each stopped if it makes your pain worse.",
-        )
-    )
     return "balanced"
 
 
