@@ -6,6 +6,7 @@ import pytest
 
 from backhome.core.engine import decide
 from backhome.core.model import Intake, Tier
+from backhome.core.rules.triage import EMERGENCY_QUESTIONS, emergency_signs
 from tests.builders import dana, make_intake, walt
 
 rule = pytest.mark.rule
@@ -366,3 +367,28 @@ def test_every_fired_rule_has_a_reason_a_patient_can_read() -> None:
     for reason in decision.reasons:
         assert len(reason.text) > 20
         assert reason.rule not in reason.text  # plain words, not rule ids
+
+
+# --------------------------------------------------------------------------- red flags first, before the rest is asked
+
+
+def test_a_yes_to_saddle_numbness_is_an_emergency_before_any_other_question_is_answered() -> None:
+    found = emergency_signs({"bladder_change": False, "saddle_numbness": True})
+    assert [f.rule for f in found] == ["RF-03", "RF-06"]
+    assert {f.tier for f in found} == {Tier.EMERGENCY}
+
+
+def test_no_to_every_emergency_question_so_far_finds_nothing() -> None:
+    assert emergency_signs(dict.fromkeys(EMERGENCY_QUESTIONS, False)) == []
+    assert emergency_signs({}) == []
+
+
+def test_major_trauma_alone_is_an_emergency_without_rf06() -> None:
+    assert [f.rule for f in emergency_signs({"major_trauma": True})] == ["RF-08"]
+
+
+def test_the_early_check_and_the_full_screen_agree_on_every_emergency_sign() -> None:
+    for name in EMERGENCY_QUESTIONS:
+        early = {f.rule for f in emergency_signs({name: True})}
+        full = set(decide(make_intake(symptoms={name: True})).rules)
+        assert early <= full, name

@@ -6,7 +6,7 @@ the tier it yields (B1) and a reason a patient can read. The engine takes the mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from backhome.core.model import Intake, Tier
@@ -58,61 +58,8 @@ def screen(intake: Intake) -> list[Finding]:
     found: list[Finding] = []
     add = found.append
 
-    # --- T0: possible cauda equina syndrome and other emergencies (RF-01...RF-08)
-    if s.bladder_change:
-        add(
-            Finding(
-                "RF-01",
-                Tier.EMERGENCY,
-                _GO_NOW + "A new change in how you pass urine, with back pain, "
-                "can mean the nerves at the base of the spine are being squeezed, which needs to be checked today.",
-            )
-        )
-    if s.bowel_change:
-        add(
-            Finding(
-                "RF-02",
-                Tier.EMERGENCY,
-                _GO_NOW + "A new loss of bowel control or of the feeling that "
-                "you need to go, with back pain, can mean the nerves at the base of the spine are being squeezed.",
-            )
-        )
-    if s.saddle_numbness:
-        add(
-            Finding(
-                "RF-03",
-                Tier.EMERGENCY,
-                _GO_NOW + "New numbness or tingling between your legs or around "
-                "your bottom or genitals can mean the nerves at the base of the spine are being squeezed.",
-            )
-        )
-    if s.sexual_dysfunction:
-        add(
-            Finding(
-                "RF-04",
-                Tier.EMERGENCY,
-                _GO_NOW + "A new change in sexual function together with back or "
-                "leg pain can be a sign that the nerves at the base of the spine are being squeezed.",
-            )
-        )
-    if s.both_legs:
-        add(
-            Finding(
-                "RF-05",
-                Tier.EMERGENCY,
-                _GO_NOW + "Pain, numbness or weakness in both legs needs a "
-                "doctor to check your spine and nerves straight away.",
-            )
-        )
-    if any(f.rule in {"RF-01", "RF-02", "RF-03", "RF-04", "RF-05"} for f in found):
-        add(
-            Finding(
-                "RF-06",
-                Tier.EMERGENCY,
-                "These warning signs need checking today however long you have "
-                "had them, even if they started weeks ago.",
-            )
-        )
+    # --- T0: possible cauda equina syndrome and major trauma (RF-01...RF-06, RF-08)
+    found.extend(emergency_signs({name: getattr(s, name) for name in EMERGENCY_QUESTIONS}))
 
     neurological = (
         intake.numbness
@@ -132,15 +79,6 @@ def screen(intake: Intake) -> list[Finding]:
                 _GO_NOW + "You have had cancer and now have back pain with nerve "
                 "symptoms such as leg pain, numbness or weakness. Doctors want to see this the same day, "
                 "to rule out pressure on the spinal cord.",
-            )
-        )
-    if s.major_trauma:
-        add(
-            Finding(
-                "RF-08",
-                Tier.EMERGENCY,
-                _GO_NOW + "Back pain after a major injury, such as a road "
-                "collision or a fall from a height, needs checking for a broken bone first.",
             )
         )
 
@@ -338,3 +276,89 @@ def _infection(intake: Intake, add: Callable[[Finding], None]) -> None:
                     "infection. Please see your doctor in the next week or two, and sooner if you get a fever.",
                 )
             )
+
+
+#: The answers that decide an emergency on their own (RF-01...RF-06, RF-08), in the order asked.
+EMERGENCY_QUESTIONS: tuple[str, ...] = (
+    "bladder_change",
+    "bowel_change",
+    "saddle_numbness",
+    "sexual_dysfunction",
+    "both_legs",
+    "major_trauma",
+)
+
+
+def emergency_signs(answers: Mapping[str, bool]) -> list[Finding]:
+    """RF-01...RF-06 and RF-08 from the answers given so far (any subset of EMERGENCY_QUESTIONS).
+
+    Each of these signs is an emergency on its own, so a screen can send a person to emergency care
+    as soon as they answer yes, without asking the rest first. ``screen`` uses this same function.
+    """
+    found: list[Finding] = []
+    add = found.append
+    if answers.get("bladder_change", False):
+        add(
+            Finding(
+                "RF-01",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new change in how you pass urine, with back pain, "
+                "can mean the nerves at the base of the spine are being squeezed, which needs to be checked today.",
+            )
+        )
+    if answers.get("bowel_change", False):
+        add(
+            Finding(
+                "RF-02",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new loss of bowel control or of the feeling that "
+                "you need to go, with back pain, can mean the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if answers.get("saddle_numbness", False):
+        add(
+            Finding(
+                "RF-03",
+                Tier.EMERGENCY,
+                _GO_NOW + "New numbness or tingling between your legs or around "
+                "your bottom or genitals can mean the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if answers.get("sexual_dysfunction", False):
+        add(
+            Finding(
+                "RF-04",
+                Tier.EMERGENCY,
+                _GO_NOW + "A new change in sexual function together with back or "
+                "leg pain can be a sign that the nerves at the base of the spine are being squeezed.",
+            )
+        )
+    if answers.get("both_legs", False):
+        add(
+            Finding(
+                "RF-05",
+                Tier.EMERGENCY,
+                _GO_NOW + "Pain, numbness or weakness in both legs needs a "
+                "doctor to check your spine and nerves straight away.",
+            )
+        )
+    if any(f.rule in {"RF-01", "RF-02", "RF-03", "RF-04", "RF-05"} for f in found):
+        add(
+            Finding(
+                "RF-06",
+                Tier.EMERGENCY,
+                "These warning signs need checking today however long you have "
+                "had them, even if they started weeks ago.",
+            )
+        )
+
+    if answers.get("major_trauma", False):
+        add(
+            Finding(
+                "RF-08",
+                Tier.EMERGENCY,
+                _GO_NOW + "Back pain after a major injury, such as a road "
+                "collision or a fall from a height, needs checking for a broken bone first.",
+            )
+        )
+    return found
