@@ -10,7 +10,6 @@ direction's :class:`Response` (DPT-06...DPT-10); ``confirm_next_morning`` applie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -24,6 +23,7 @@ from backhome.core.model import (
     Response,
     Tier,
 )
+from backhome.core.rules.explain import fired as _fired
 
 IMPLEMENTS: tuple[str, ...] = (
     "DPT-01",
@@ -86,15 +86,6 @@ SAME_DAY_GAP = dt.timedelta(hours=1)
 RETEST_DAYS = 14
 
 Preference = Literal["extension", "flexion", "both", "none"]
-
-
-def _fired(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """Sorted unique rule ids and one reason per id (the first text given for an id wins)."""
-    texts: dict[str, str] = {}
-    for rule, text in pairs:
-        texts.setdefault(rule, text)
-    rules = tuple(sorted(texts))
-    return rules, tuple(Reason(rule, texts[rule]) for rule in rules)
 
 
 def _tested(direction: Direction) -> None:

@@ -21,6 +21,7 @@ from backhome.core.model import (
     Reason,
     Tier,
 )
+from backhome.core.rules.explain import fired as _fired
 
 IMPLEMENTS: tuple[str, ...] = (
     "PM-00",
@@ -52,15 +53,6 @@ _STIFFNESS_ORDER = {"none": 0, "under_30_min": 1, "30_min_or_more": 2}
 #: S0's own stop advice and referral, in our words.
 _STOP = "Stop this exercise now and rest in a comfortable position."
 _PT = "If your symptoms do not settle, contact a licensed physical therapist before you exercise again."
-
-
-def _fired(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """Sorted unique rule ids and one reason per id (the first text given for an id wins)."""
-    texts: dict[str, str] = {}
-    for rule, text in pairs:
-        texts.setdefault(rule, text)
-    rules = tuple(sorted(texts))
-    return rules, tuple(Reason(rule, texts[rule]) for rule in rules)
 
 
 def _check_pain(check: PainCheck | MorningCheck, name: str) -> None:

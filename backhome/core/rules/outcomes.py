@@ -8,10 +8,11 @@ All pure: dates are passed in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backhome.core.model import Outcome, Reason, Tier
+from backhome.core.rules.explain import fired as _fired
 
 IMPLEMENTS: tuple[str, ...] = ("OM-01", "OM-05", "OM-08", "RF-17")
 
@@ -24,15 +25,6 @@ PSFS_MDC_ACTIVITY = 3.0
 #: OM-08 / RF-17 / DS-08 review points, in days from the programme start.
 FOUR_WEEKS = 28
 SIX_WEEKS = 42
-
-
-def _fired(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """Sorted unique rule ids and one reason per id (the first text given for an id wins)."""
-    texts: dict[str, str] = {}
-    for rule, text in pairs:
-        texts.setdefault(rule, text)
-    rules = tuple(sorted(texts))
-    return rules, tuple(Reason(rule, texts[rule]) for rule in rules)
 
 
 def is_recovered(current: int) -> bool:

@@ -9,7 +9,7 @@ passed in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -24,6 +24,7 @@ from backhome.core.model import (
     Reason,
     Tier,
 )
+from backhome.core.rules.explain import fired as _fired
 
 IMPLEMENTS: tuple[str, ...] = (
     "DS-01",
@@ -51,15 +52,6 @@ IRRITABLE_LEG_PAIN = 6
 GLIDE_RECURRENCE_DAYS = 14
 #: DS-01: sessions a day allowed for direction-matched extension work in symptom modulation (3-5).
 MODULATION_SESSIONS_PER_DAY = 5
-
-
-def _fired(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """Sorted unique rule ids and one reason per id (the first text given for an id wins)."""
-    texts: dict[str, str] = {}
-    for rule, text in pairs:
-        texts.setdefault(rule, text)
-    rules = tuple(sorted(texts))
-    return rules, tuple(Reason(rule, texts[rule]) for rule in rules)
 
 
 # --------------------------------------------------------------------------- DS-01
