@@ -42,6 +42,11 @@ def register(sub: Any) -> None:
     show = commands.add_parser("show", help="everything about one exercise")
     show.add_argument("exercise_id", metavar="ID", help="an exercise id, e.g. prone-press-up")
     show.add_argument("--svg", metavar="FILE", type=Path, help="also write the exercise's illustration here")
+    show.add_argument(
+        "--panels",
+        action="store_true",
+        help="with --svg: the numbered static panels (for print), not the animation",
+    )
     show.set_defaults(handler=_show)
 
 
@@ -89,18 +94,16 @@ def _show(args: argparse.Namespace, io: IO) -> int:
         return 2
     io.stdout.write(describe_exercise(exercise))
     if args.svg is not None:
-        return _write_svg(exercise.id, args.svg, io)
+        return _write_svg(exercise.id, args.svg, io, panels=args.panels)
     return 0
 
 
-def _write_svg(exercise_id: str, target: Path, io: IO) -> int:
+def _write_svg(exercise_id: str, target: Path, io: IO, *, panels: bool) -> int:
+    from backhome.illustrate.svg import exercise_panels_svg, exercise_svg
+
+    svg = exercise_panels_svg(exercise_id) if panels else exercise_svg(exercise_id)
     try:
-        from backhome.illustrate.svg import exercise_svg
-    except ImportError as error:
-        io.stderr.write(f"backhome: illustrations are not available in this install ({error})\n")
-        return 1
-    try:
-        target.write_text(exercise_svg(exercise_id), encoding="utf-8")
+        target.write_text(svg, encoding="utf-8")
     except OSError as error:
         io.stderr.write(f"backhome: cannot write {target}: {error.strerror or error}\n")
         return 1

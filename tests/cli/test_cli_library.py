@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import sys
-import types
 from io import StringIO
 from pathlib import Path
-
-import pytest
+from xml.etree import ElementTree
 
 from backhome.cli import IO, main
 from backhome.core.library.check import CONTENT_ROOT
@@ -99,25 +96,29 @@ def test_showing_an_unknown_exercise_names_the_known_ones_and_exits_2() -> None:
     assert all(exercise_id in err for exercise_id in EXERCISE_IDS)
 
 
-def test_show_with_svg_writes_the_illustration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("backhome.illustrate.svg")
-    fake.exercise_svg = lambda exercise_id: f"<svg><title>{exercise_id}</title></svg>"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "backhome.illustrate.svg", fake)
+def test_show_with_svg_writes_the_animated_illustration(tmp_path: Path) -> None:
     target = tmp_path / "cat.svg"
     code, out, _ = run("library", "show", "cat-camel", "--svg", str(target))
     assert code == 0
-    assert target.read_text("utf-8") == "<svg><title>cat-camel</title></svg>"
+    root = ElementTree.fromstring(target.read_text("utf-8"))
+    assert root.get("role") == "img"
+    assert "Cat-camel" in (root.findtext("{http://www.w3.org/2000/svg}title") or "")
+    assert "prefers-reduced-motion" in target.read_text("utf-8")
     assert f"Illustration written to {target}" in out
 
 
-def test_show_with_svg_says_so_when_illustrations_are_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "backhome.illustrate.svg", None)  # makes the import fail
-    code, _, err = run("library", "show", "cat-camel", "--svg", str(tmp_path / "cat.svg"))
-    assert code == 1
-    assert "illustrations are not available" in err
-    assert not (tmp_path / "cat.svg").exists()
+def test_show_with_svg_and_panels_writes_the_static_panels(tmp_path: Path) -> None:
+    target = tmp_path / "press.svg"
+    code, _, _ = run("library", "show", "prone-press-up", "--svg", str(target), "--panels")
+    assert code == 0
+    text = target.read_text("utf-8")
+    ElementTree.fromstring(text)
+    assert "@keyframes" not in text
+
+
+def test_show_with_svg_to_a_folder_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    code, _, err = run("library", "show", "cat-camel", "--svg", str(tmp_path / "no" / "cat.svg"))
+    assert code == 1 and "cannot write" in err
 
 
 def test_library_without_an_action_prints_its_help() -> None:
