@@ -488,6 +488,17 @@ def _held(ill: poses.Illustration, steps: tuple[poses.Step, ...]) -> str:
     return ill.spec.hold_pose
 
 
+#: Bold system sans-serif is about this many em wide per character, on average.
+CHAR_EM = 0.6
+CAPTION_MAX_FONT = 14.0
+
+
+def caption_font_size(caption: str) -> float:
+    """The animation's one-line caption shrinks, when it is long, to fit the picture's width."""
+    room = PANEL_W - 16
+    return min(CAPTION_MAX_FONT, room / (CHAR_EM * max(len(caption), 1)))
+
+
 def _captions(steps: tuple[poses.Step, ...], uid: str, total: float, css: list[str]) -> str:
     groups: list[tuple[str, float, float, str]] = []  # caption, t0, t1, phase
     t = 0.0
@@ -505,7 +516,8 @@ def _captions(steps: tuple[poses.Step, ...], uid: str, total: float, css: list[s
         css.append(_window(name, t0, t1, total, "opacity", "1", "0"))
         css.append(f".{name}{{animation:{name} {_f(total, 2)}s linear infinite}}")
         out.append(
-            f'<text class="{name}" x="{_f(PANEL_W / 2)}" y="{_f(CAPTION_Y)}" font-size="14" font-weight="bold" '
+            f'<text class="{name}" x="{_f(PANEL_W / 2)}" y="{_f(CAPTION_Y)}" '
+            f'font-size="{_f(caption_font_size(caption), 1)}" font-weight="bold" '
             f'fill="{TEXT}" text-anchor="middle" opacity="{1 if i == shown else 0}">{escape(caption)}</text>'
         )
     # a bar that fills while a plain hold lasts

@@ -114,3 +114,13 @@ def test_the_gallery_is_one_self_contained_page_with_every_exercise(tmp_path):
     assert set(re.findall(r"https?://[^\s\"')]+", html)) <= {"http://www.w3.org/2000/svg"}
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))  # inline SVGs do not clash
+
+
+def test_no_animated_caption_is_wider_than_its_picture() -> None:
+    for exercise_id in EXERCISE_IDS:
+        illustration = poses.load(exercise_id)
+        for mode in (None, *illustration.modes):
+            for step in illustration.timeline(mode, None):
+                width = svg.caption_font_size(step.caption) * svg.CHAR_EM * len(step.caption)
+                assert width <= svg.PANEL_W - 16 + 0.01, (exercise_id, mode, step.caption)
+                assert svg.caption_font_size(step.caption) >= 7, (exercise_id, step.caption)
