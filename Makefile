@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 ## install: create .venv and install backhome with its test tools
 install: $(STAMP)
 
-## run: set up, check the exercise library, and show the plan for an example person (Dana)
+## run: set up everything (migrations, static files) and serve the site at http://127.0.0.1:8000
 run: install
 	$(BIN)/backhome library check
-	$(BIN)/backhome plan examples/dana.json
+	$(BIN)/backhome serve
 
 ## browser: Debian's Chromium for the browser tests (never a downloaded browser)
 browser:

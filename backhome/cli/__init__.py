@@ -27,7 +27,7 @@ class IO:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from backhome.cli import library, session, triage
+    from backhome.cli import library, serve, session, triage
 
     parser = argparse.ArgumentParser(
         prog="backhome",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     triage.register(sub)
     library.register(sub)
     session.register(sub)
+    serve.register(sub)
     return parser
 
 

@@ -1,0 +1,66 @@
+"""``backhome serve``: migrate, collect the static files, and serve the web app with gunicorn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from backhome.cli import IO
+
+SETTINGS = "backhome.web.config.settings"
+
+
+def register(sub: Any) -> None:
+    help_ = "set up the database and serve the web app (gunicorn) until stopped"
+    parser = sub.add_parser("serve", help=help_, description=help_)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("BACKHOME_WORKERS", "2")),
+        help="gunicorn worker processes (default 2, or BACKHOME_WORKERS)",
+    )
+    parser.set_defaults(handler=_serve)
+
+
+def prepare(io: IO) -> None:
+    """Migrations and static files: everything the site needs before its first request."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0, stdout=io.stdout, stderr=io.stderr)
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=io.stdout, stderr=io.stderr)
+
+
+def gunicorn_argv(args: argparse.Namespace) -> list[str]:
+    return [
+        "gunicorn",
+        "backhome.web.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("BACKHOME_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+
+
+def _serve(args: argparse.Namespace, io: IO) -> int:
+    prepare(io)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    io.stdout.write(f"backhome is running at http://{host}:{args.port}\n")
+    io.stdout.flush()
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    sys.argv = gunicorn_argv(args)
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    return 0

@@ -1,0 +1,154 @@
+"""Settings of the backhome web app, read from the environment with safe defaults for one machine.
+
+Every variable is documented in docs/web.md. Nothing here is a secret: the secret key comes from
+``BACKHOME_SECRET_KEY`` or is generated once into ``<data dir>/secret_key`` (mode 600).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in ``path``; generated on first use, readable by the owner only."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text("utf-8").strip()
+        if len(key) < 32:
+            raise RuntimeError(f"{path} holds no usable secret key; delete it to make a new one") from None
+        return key
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+DATA_DIR = Path(os.environ.get("BACKHOME_DATA_DIR") or REPO / "data").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("BACKHOME_SECRET_KEY") or secret_key_from_file(DATA_DIR / "secret_key")
+DEBUG = env_bool("BACKHOME_DEBUG")
+ALLOWED_HOSTS = env_list("BACKHOME_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("BACKHOME_CSRF_TRUSTED_ORIGINS", "")
+
+# --------------------------------------------------------------------------- the referral card
+CLINIC = {
+    "name": os.environ.get("BACKHOME_CLINIC_NAME", "").strip() or "a licensed physical therapist near you",
+    "phone": os.environ.get("BACKHOME_CLINIC_PHONE", "").strip(),
+    "url": os.environ.get("BACKHOME_CLINIC_URL", "").strip(),
+}
+
+# --------------------------------------------------------------------------- database
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'backhome.sqlite3'}",
+        conn_max_age=int(os.environ.get("BACKHOME_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at the start of a
+    # transaction, so a busy database waits (up to `timeout` seconds) instead of failing mid-way.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --------------------------------------------------------------------------- apps
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "backhome.web.patient",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "backhome.web.config.security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "backhome.web.config.urls"
+WSGI_APPLICATION = "backhome.web.config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "backhome.web.config.security.csp_nonce",
+            ],
+        },
+    }
+]
+
+# --------------------------------------------------------------------------- protections
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+#: Set BACKHOME_HTTPS=on behind a TLS proxy: secure cookies and HSTS.
+HTTPS = env_bool("BACKHOME_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 365  # a guest keeps their programme on this device for a year
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+
+# --------------------------------------------------------------------------- static files
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder before `collectstatic`
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = os.environ.get("BACKHOME_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BACKHOME_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,199 @@
+"""Every read of the patient app, shaped for its pages. Reads only: writes are in services.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import Prefetch
+
+from backhome.core.library.load import default_library
+from backhome.core.model import Dose, Exercise, Tier
+from backhome.core.words import MODE_NAMES, TierText, describe_dose, tier_text
+from backhome.web.patient import questions
+from backhome.web.patient.models import Person, PlanItem, Screening
+from backhome.web.patient.services import SESSION_KEY
+
+#: Which page shows a result of each tier.
+PAGE_FOR_TIER = {
+    Tier.EMERGENCY: "emergency",
+    Tier.URGENT: "urgent",
+    Tier.SOON: "soon",
+    Tier.REFER: "plan",
+    Tier.PROCEED: "plan",
+}
+
+
+def person_for_session(session: SessionBase) -> Person | None:
+    person_id = session.get(SESSION_KEY)
+    if person_id is None:
+        return None
+    return Person.objects.select_related("emergency_screening").filter(pk=person_id).first()
+
+
+def screening_open(person: Person | None) -> Screening | None:
+    if person is None:
+        return None
+    return person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
+
+
+def screening_latest_decided(person: Person) -> Screening | None:
+    """The latest decided screening (it gives the current plan), with its plan items."""
+    return (
+        person.screenings.filter(decided_at__isnull=False)
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("position")))
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def next_step(answers: dict[str, Any]) -> str | None:
+    """The first step with an unanswered question (None when all are answered)."""
+    for step in questions.screening().steps:
+        if any(q.field not in answers for q in step.questions):
+            return step.id
+    return None
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanExercise:
+    exercise_id: str
+    name: str
+    mode: str
+    dose: str
+    summary: str
+    why: tuple[str, ...]
+    mode_id: str | None = None  # for the picture: slider, tensioner, extension_only
+    hold_s: int = 0
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """Exercises held back for one reason (several often share it: said once, not four times)."""
+
+    exercise_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a person's current result page shows."""
+
+    page: str  # "none", "emergency", "urgent", "soon" or "plan"
+    tier: str = ""
+    text: TierText | None = None
+    reasons: tuple[Reason, ...] = ()
+    exercises: tuple[PlanExercise, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+    locked: bool = False
+    screening: Screening | None = None
+    clinic: dict[str, str] = field(default_factory=dict)
+
+
+def clinic() -> dict[str, str]:
+    return dict(settings.CLINIC)
+
+
+def result_for_person(person: Person | None) -> Result:
+    """The page a person's latest result belongs on. A locked person always gets the emergency page."""
+    if person is None:
+        return Result(page="none", clinic=clinic())
+    if person.locked:
+        return _result(person.emergency_screening, locked=True)
+    screening = screening_latest_decided(person)
+    if screening is None:
+        return Result(page="none", clinic=clinic())
+    return _result(screening, locked=False)
+
+
+def emergency_information() -> Result:
+    """The emergency page for someone with no result: what to do, without personal reasons."""
+    return Result(
+        page="emergency", tier=Tier.EMERGENCY.value, text=tier_text(Tier.EMERGENCY), clinic=clinic()
+    )
+
+
+def _reasons(decision: dict[str, Any]) -> tuple[Reason, ...]:
+    return tuple(Reason(r["rule"], r["text"]) for r in decision.get("reasons", []))
+
+
+def _result(screening: Screening | None, *, locked: bool) -> Result:
+    if screening is None or screening.decision is None:
+        # A lock without its screening (the screening was deleted): still the emergency page.
+        tier = Tier.EMERGENCY
+        return Result(page="emergency", tier=tier.value, text=tier_text(tier), locked=locked, clinic=clinic())
+    decision = screening.decision
+    tier = Tier.EMERGENCY if locked else Tier(screening.tier)
+    page = PAGE_FOR_TIER[tier]
+    reasons = _reasons(decision)
+    exercises: tuple[PlanExercise, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+    if page == "plan":
+        exercises, held_back = _plan(screening, decision, reasons)
+    return Result(
+        page=page,
+        tier=tier.value,
+        text=tier_text(tier),
+        reasons=reasons,
+        exercises=exercises,
+        held_back=held_back,
+        locked=locked,
+        screening=screening,
+        clinic=clinic(),
+    )
+
+
+def _plan(
+    screening: Screening, decision: dict[str, Any], reasons: tuple[Reason, ...]
+) -> tuple[tuple[PlanExercise, ...], tuple[HeldBack, ...]]:
+    """The programme in words. An exercise's "why" is the text of the decision's reasons for the rules
+    the core gave it, and for the rules its library entry names that fired in this decision."""
+    library = default_library()
+    text_of = {r.rule: r.text for r in reasons}
+    exercises = []
+    for item in screening.items.all():
+        exercise = library[item.exercise_id]
+        rules = [*item.rules, *(r for r in exercise.rules if r not in item.rules)]
+        why = tuple(dict.fromkeys(text_of[r] for r in rules if r in text_of))
+        mode = item.mode or None
+        exercises.append(
+            PlanExercise(
+                exercise_id=item.exercise_id,
+                name=exercise.name,
+                mode=MODE_NAMES.get(mode, "") if mode else "",
+                dose=describe_dose(_dose(item)),
+                summary=exercise.summary,
+                why=why,
+                mode_id=mode,
+                hold_s=int(item.hold_s),
+            )
+        )
+    by_reason: dict[str, list[str]] = {}
+    for block in decision.get("blocked", []):
+        by_reason.setdefault(block["reason"], []).append(block["id"])
+    held = tuple(
+        HeldBack(tuple(ids), tuple(library[i].name for i in ids), reason) for reason, ids in by_reason.items()
+    )
+    return tuple(exercises), held
+
+
+def _dose(item: PlanItem) -> Dose:
+    mode: Any = item.mode or None
+    return Dose(item.sets, item.reps, item.hold_s, item.per_side, mode)
+
+
+def library_exercises() -> tuple[Exercise, ...]:
+    """The exercises of the library in programme order (content, not a person's data)."""
+    return default_library().exercises

@@ -1,0 +1,150 @@
+"""Thin views: read with selectors, write with services, show what the core decided."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from backhome.core.contract import IntakeError
+from backhome.web.patient import questions, selectors, services
+from backhome.web.patient.forms import StepForm
+
+
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    person = selectors.person_for_session(request.session)
+    result = selectors.result_for_person(person)
+    open_screening = selectors.screening_open(person)
+    return render(
+        request,
+        "patient/home.html",
+        {"result": result, "resume": open_screening is not None, "first_step": questions.step_ids()[0]},
+    )
+
+
+@never_cache
+@require_GET
+def screening_start(request: HttpRequest) -> HttpResponse:
+    person = selectors.person_for_session(request.session)
+    if person is not None and person.locked:
+        return redirect("patient:emergency")
+    open_screening = selectors.screening_open(person)
+    step = selectors.next_step(open_screening.answers if open_screening else {}) or questions.step_ids()[-1]
+    return redirect("patient:screening_step", step_id=step)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
+    step = questions.get_step(step_id)
+    if step is None:
+        raise Http404("no such step")
+    person = selectors.person_for_session(request.session)
+    if person is not None and person.locked:
+        return redirect("patient:emergency")
+    open_screening = selectors.screening_open(person)
+    answers = dict(open_screening.answers) if open_screening else {}
+    ids = questions.step_ids()
+    first_unanswered = selectors.next_step(answers)
+    if first_unanswered is not None and ids.index(step_id) > ids.index(first_unanswered):
+        return redirect("patient:screening_step", step_id=first_unanswered)
+
+    if request.method == "POST":
+        form = StepForm(step, request.POST, answers=answers)
+        # An emergency sign counts at once, even on a half-answered page.
+        given = form.answers() if form.is_valid() else form.emergency_yes()
+        if given:
+            person = services.person_get_or_create_for_session(session=request.session)
+            try:
+                screening = services.screening_save_answers(person=person, step_id=step.id, answers=given)
+            except services.LockError:
+                return redirect("patient:emergency")
+            if screening.tier == "emergency":
+                return redirect("patient:emergency")
+            if form.is_valid():
+                return _after(request, person, step_id, screening.answers)
+    else:
+        form = StepForm(step, answers=answers)
+
+    number = questions.step_number(step_id)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "patient/step.html",
+        {
+            "step": step,
+            "form": form,
+            "rows": form.rows(),
+            "number": number,
+            "total": len(ids),
+            "previous": ids[number - 2] if number > 1 else None,
+            "last": number == len(ids),
+        },
+        status=status,
+    )
+
+
+def _after(request: HttpRequest, person: services.Person, step_id: str, answers: dict) -> HttpResponse:
+    ids = questions.step_ids()
+    number = questions.step_number(step_id)
+    if number < len(ids):
+        return redirect("patient:screening_step", step_id=ids[number])
+    missing = selectors.next_step(answers)
+    if missing is not None:
+        return redirect("patient:screening_step", step_id=missing)
+    try:
+        screening, _ = services.screening_submit(person=person)
+    except services.LockError:
+        return redirect("patient:emergency")
+    except IntakeError as error:
+        return render(request, "patient/problem.html", {"problems": error.problems}, status=400)
+    return redirect(f"patient:{selectors.PAGE_FOR_TIER[_tier(screening.tier)]}")
+
+
+def _tier(value: str) -> selectors.Tier:
+    return selectors.Tier(value)
+
+
+def _result_page(request: HttpRequest, page: str) -> HttpResponse:
+    person = selectors.person_for_session(request.session)
+    result = selectors.result_for_person(person)
+    if result.page == "none" and page != "emergency":
+        return redirect("patient:home")
+    if result.page not in ("none", page):
+        return redirect(f"patient:{result.page}")
+    if result.page == "none":
+        result = selectors.emergency_information()
+    return render(request, f"patient/{page}.html", {"result": result})
+
+
+@never_cache
+@require_GET
+def emergency(request: HttpRequest) -> HttpResponse:
+    return _result_page(request, "emergency")
+
+
+@never_cache
+@require_GET
+def urgent(request: HttpRequest) -> HttpResponse:
+    return _result_page(request, "urgent")
+
+
+@never_cache
+@require_GET
+def soon(request: HttpRequest) -> HttpResponse:
+    return _result_page(request, "soon")
+
+
+@never_cache
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    return _result_page(request, "plan")
+
+
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    """Every exercise of the library with its pictures and steps (no personal data)."""
+    return render(request, "patient/gallery.html", {"exercises": selectors.library_exercises()})

@@ -1,0 +1,100 @@
+"""Fixtures for the web app's browser tests: Django settings, a live server, a page that records every
+request. Imported by the test modules that use them (tests/e2e/conftest.py belongs to the illustration
+tests)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backhome.web.config.settings")
+os.environ.setdefault("BACKHOME_DATA_DIR", tempfile.mkdtemp(prefix="backhome-test-data-"))
+os.environ.setdefault("BACKHOME_SECRET_KEY", "test-only-" + "k" * 50)
+
+import django
+
+django.setup()
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def allow_async_unsafe() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test's thread; Django's ORM must still work there."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(scope="session")
+def web_browser(request: pytest.FixtureRequest, allow_async_unsafe: None) -> Iterator[Any]:
+    """The e2e conftest's shared browser when there is one: Playwright's sync API allows one at a time."""
+    try:
+        yield request.getfixturevalue("chromium_browser")
+        return
+    except pytest.FixtureLookupError:
+        pass
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A browser page on the live server that records every URL it asks for."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        # A style or script the Content-Security-Policy refuses shows up here.
+        page.on(
+            "console", lambda message: message.type == "error" and self.console_errors.append(message.text)
+        )
+
+    def go(self, path: str) -> Any:
+        return self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}-{self.page.viewport_size['width']}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not (url.startswith(self.base + "/") or url == self.base)]
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def visit(request: pytest.FixtureRequest, web_browser: Any, live_server: Any) -> Iterator[Visit]:
+    context = web_browser.new_context(viewport=request.param)
+    page = context.new_page()
+    yield Visit(page, live_server.url)
+    context.close()
