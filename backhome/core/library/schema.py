@@ -8,7 +8,7 @@ documents every field.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -34,7 +34,7 @@ ContraindicationTag = Literal[
     "lumbar_surgery",
     "worse_in_self_check",
 ]
-CONTRAINDICATION_TAGS: tuple[str, ...] = ContraindicationTag.__args__  # type: ignore[attr-defined]
+CONTRAINDICATION_TAGS: tuple[str, ...] = get_args(ContraindicationTag)
 
 
 class _Strict(BaseModel):

@@ -117,7 +117,8 @@ def _result_page(request: HttpRequest, page: str) -> HttpResponse:
         return redirect(f"patient:{result.page}")
     if result.page == "none":
         result = selectors.emergency_information()
-    return render(request, f"patient/{page}.html", {"result": result})
+    template = "see_someone" if page in ("urgent", "soon") else page  # urgent and soon share a page
+    return render(request, f"patient/{template}.html", {"result": result})
 
 
 @never_cache
