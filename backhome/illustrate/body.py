@@ -22,6 +22,7 @@ geometric checks use exactly the same outline.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -587,7 +588,7 @@ def capsule_path(c: Capsule, digits: int = 1) -> str:
     b0 = (c.x0 + c.r0 * n2[0], c.y0 + c.r0 * n2[1])
     big0 = 1 if c.r0 > c.r1 else 0
     big1 = 1 - big0
-    p = lambda v: _f(v, digits)  # noqa: E731
+    p = functools.partial(_f, digits=digits)
     return (
         f"M{p(a0[0])} {p(a0[1])}L{p(a1[0])} {p(a1[1])}"
         f"A{p(c.r1)} {p(c.r1)} 0 {big1} 0 {p(b1[0])} {p(b1[1])}"

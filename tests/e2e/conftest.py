@@ -1,8 +1,10 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (see shared house style)."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from playwright import sync_api
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,9 +31,6 @@ def browser_type_launch_args() -> dict[str, object]:
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[object]:
     """A browser for tests that do not use pytest-playwright's fixtures."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import os
-
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it)")
     with sync_api.sync_playwright() as p:

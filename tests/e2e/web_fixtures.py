@@ -22,16 +22,6 @@ django.setup()
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -49,20 +39,10 @@ def allow_async_unsafe() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def web_browser(request: pytest.FixtureRequest, allow_async_unsafe: None) -> Iterator[Any]:
-    """The e2e conftest's shared browser when there is one: Playwright's sync API allows one at a time."""
-    try:
-        yield request.getfixturevalue("chromium_browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def web_browser(chromium_browser: Any, allow_async_unsafe: None) -> Any:
+    """The e2e conftest's one shared browser (Playwright's sync API allows one at a time), with the
+    ORM allowed in the test's thread."""
+    return chromium_browser
 
 
 class Visit:
