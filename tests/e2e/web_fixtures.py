@@ -78,3 +78,12 @@ def visit(request: pytest.FixtureRequest, web_browser: Any, live_server: Any) ->
     page = context.new_page()
     yield Visit(page, live_server.url)
     context.close()
+
+
+def sign_in_as_guest(visit: Visit, person: Any) -> None:
+    """Make the browser this guest person, as if they had answered the questions in it."""
+    from tests.integration.people import browser_session
+
+    visit.page.context.add_cookies(
+        [{"name": "sessionid", "value": browser_session(person), "url": visit.base}]
+    )

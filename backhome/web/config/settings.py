@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "backhome.web.patient",
+    "backhome.web.practice",
+    "backhome.web.progress",
+    "backhome.web.history",
+    "backhome.web.accounts",
+    "backhome.web.selfcheck",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

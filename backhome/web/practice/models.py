@@ -1,0 +1,102 @@
+"""Guided sessions: what a person did and how each exercise went.
+
+Ids are UUIDs made by the browser, so a retried request (a weak connection, a double tap, the offline
+queue of issue 7) finds the row it already wrote instead of writing a second one. Exercise content is
+never copied: an exercise id and the dose it was done at.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from backhome.web.patient.models import Person, Screening
+
+
+class Light(models.TextChoices):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Monitoring(models.TextChoices):
+    STRICT = "strict"
+    MONITORED = "monitored"
+
+
+class ExerciseSession(models.Model):
+    """One guided session: the pain check before it, and how it ended."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        FINISHED = "finished"
+        STOPPED = "stopped"  # a RED result ended it (PM-10...PM-14)
+
+    id = models.UUIDField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sessions")
+    #: The screening whose programme this session followed.
+    screening = models.ForeignKey(Screening, null=True, on_delete=models.SET_NULL, related_name="+")
+    monitoring = models.CharField(max_length=16, choices=Monitoring.choices, default=Monitoring.STRICT)
+    #: The person's calendar day of the session (progression counts calendar days, DS-03).
+    day = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    # The pain check before the session (PM-01).
+    before_back = models.PositiveSmallIntegerField()
+    before_leg = models.PositiveSmallIntegerField()
+    before_zone = models.PositiveSmallIntegerField()
+    before_numbness = models.BooleanField()
+    #: Why the session stopped early: the rule ids and the advice the core gave.
+    stop_rules = models.JSONField(default=list, blank=True)
+    stop_advice = models.TextField(blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["person", "-day"], name="session_person_day"),)
+
+    def __str__(self) -> str:
+        return f"session {self.id} ({self.status})"
+
+
+class ExerciseLog(models.Model):
+    """One exercise of a session: the dose it was done at, the pain check after it, and its light."""
+
+    id = models.UUIDField(primary_key=True)
+    session = models.ForeignKey(ExerciseSession, on_delete=models.CASCADE, related_name="logs")
+    #: The exercise's place in the session (1 = first).
+    position = models.PositiveSmallIntegerField()
+    exercise_id = models.CharField(max_length=64)
+    sets = models.PositiveSmallIntegerField()
+    reps = models.PositiveSmallIntegerField()
+    hold_s = models.PositiveSmallIntegerField()
+    per_side = models.BooleanField()
+    mode = models.CharField(max_length=32, blank=True)
+    sets_done = models.PositiveSmallIntegerField(default=0)
+    skipped = models.BooleanField(default=False)
+    #: The check was started by the "it hurts" button rather than at the end of the exercise.
+    it_hurts = models.BooleanField(default=False)
+    # The pain check after the exercise (PM-01); empty for a skipped exercise.
+    after_back = models.PositiveSmallIntegerField(null=True, blank=True)
+    after_leg = models.PositiveSmallIntegerField(null=True, blank=True)
+    after_zone = models.PositiveSmallIntegerField(null=True, blank=True)
+    after_numbness = models.BooleanField(null=True, blank=True)
+    after_weakness = models.BooleanField(default=False)
+    after_red_flag = models.BooleanField(default=False)
+    #: PM-13's re-check after rest: did back pain come back down? None until asked.
+    settled = models.BooleanField(null=True, blank=True)
+    #: The core's light; empty while a PM-13 re-check is pending or when skipped.
+    light = models.CharField(max_length=8, choices=Light.choices, blank=True)
+    needs_recheck = models.BooleanField(default=False)
+    rules = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    advice = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("session", "position")
+        constraints = (
+            models.UniqueConstraint(fields=["session", "position"], name="exerciselog_unique_position"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.exercise_id} ({self.light or 'open'})"
