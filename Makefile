@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit bench browser clean
+.PHONY: install run test lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ run: install
 browser:
 	@bash scripts/ensure-chromium.sh
 
+## npm: Debian's Node.js and npm, then the test-only tools of package.json (axe-core) into node_modules/
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	@bash scripts/ensure-node.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+npm: $(NODE_STAMP)
+
 ## lint: ruff and mypy --strict on the core; CI checks, never rewrites
 lint: install
 	$(BIN)/ruff check .
@@ -35,12 +44,18 @@ unit: install
 	$(BIN)/pytest -q tests/unit tests/data
 
 ## test: set up everything and run every test
-test: install browser lint
+test: install browser npm lint
 	$(BIN)/pytest
 
-## bench: the engine's speed and the library's load time; results go in BENCHMARKS.md by hand
+## bench: the engine's speed, the library's load time, the web server's and the clinic pages' at 5,000 patients; results go in BENCHMARKS.md by hand
 bench: install
 	$(BIN)/python -m scripts.bench
+	$(BIN)/python -m scripts.bench_web
+	$(BIN)/python -m scripts.bench_clinic
+
+## bench-web: wrk (Debian's, installed with apt when missing) against `backhome serve` on a free loopback port
+bench-web: install
+	$(BIN)/python -m scripts.bench_web
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts node_modules

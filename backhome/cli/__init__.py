@@ -27,7 +27,7 @@ class IO:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from backhome.cli import library, serve, session, triage
+    from backhome.cli import clinic, handout, library, serve, session, triage
 
     parser = argparse.ArgumentParser(
         prog="backhome",
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     library.register(sub)
     session.register(sub)
     serve.register(sub)
+    handout.register(sub)
+    clinic.register(sub)
     return parser
 
 

@@ -86,15 +86,21 @@ INSTALLED_APPS = [
     "backhome.web.history",
     "backhome.web.accounts",
     "backhome.web.selfcheck",
+    "backhome.web.handouts",
+    "backhome.web.clinic",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages are sent gzipped to browsers that accept it (the gallery's inline pictures: 272 KB -> 19 KB);
+    # Django pads each compressed response at random against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backhome.web.accounts.middleware.AccountPersonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "backhome.web.config.urls"
@@ -136,6 +142,48 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+
+# --------------------------------------------------------------------------- accounts
+# The email address is the username (stored in lower case, so it is unique whatever its case).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
+# --------------------------------------------------------------------------- email (password reset)
+# file (default: each email is a file in <data dir>/mail/), smtp, console, or a backend's dotted path.
+EMAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_email_backend = os.environ.get("BACKHOME_EMAIL_BACKEND", "").strip() or "file"
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("BACKHOME_EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = int(os.environ.get("BACKHOME_EMAIL_PORT", "").strip() or "587")
+EMAIL_HOST_USER = os.environ.get("BACKHOME_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BACKHOME_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("BACKHOME_EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("BACKHOME_EMAIL_USE_SSL")
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # Django allows one of the two
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("BACKHOME_DEFAULT_FROM_EMAIL", "").strip() or "backhome <no-reply@localhost>"
+)
 
 # --------------------------------------------------------------------------- static files
 STATIC_URL = "/static/"

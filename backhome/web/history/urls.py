@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from backhome.web.history import views
 
 app_name = "history"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

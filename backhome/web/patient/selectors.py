@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Prefetch
 
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Exercise, Tier
+from backhome.core.model import Exercise, Tier
 from backhome.core.words import MODE_NAMES, TierText, describe_dose, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
@@ -76,6 +76,11 @@ class PlanExercise:
     why: tuple[str, ...]
     mode_id: str | None = None  # for the picture: slider, tensioner, extension_only
     hold_s: int = 0
+    #: Stopped for now (DS-07, PM-41, ND-05, or paused in a flare, PM-43), with the core's reasons.
+    suspended: bool = False
+    stopped_why: tuple[str, ...] = ()
+    #: Why the exercise is at its current dose, when a check-in changed it (the change's reasons).
+    dose_why: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,12 +102,27 @@ class Result:
     reasons: tuple[Reason, ...] = ()
     exercises: tuple[PlanExercise, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
+    #: The latest dose changes with what they replaced (progress.selectors.RecentChanges), or None.
+    changes: Any = None
     locked: bool = False
     screening: Screening | None = None
     clinic: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def active_exercises(self) -> tuple[PlanExercise, ...]:
+        """The exercises to do today (not the suspended ones)."""
+        return tuple(e for e in self.exercises if not e.suspended)
 
-def clinic() -> dict[str, str]:
+
+def clinic(person: Person | None = None) -> dict[str, str]:
+    """Who the referral card sends a person to: the clinic they joined, else the site's setting."""
+    if person is not None:
+        from backhome.web.clinic.models import Enrolment  # the clinic app builds on this one
+
+        enrolment = Enrolment.objects.select_related("clinic").filter(person_id=person.pk).first()
+        if enrolment is not None:
+            joined = enrolment.clinic
+            return {"name": joined.name, "phone": joined.phone, "url": joined.url}
     return dict(settings.CLINIC)
 
 
@@ -111,11 +131,11 @@ def result_for_person(person: Person | None) -> Result:
     if person is None:
         return Result(page="none", clinic=clinic())
     if person.locked:
-        return _result(person.emergency_screening, locked=True)
+        return _result(person.emergency_screening, locked=True, person=person)
     screening = screening_latest_decided(person)
     if screening is None:
         return Result(page="none", clinic=clinic())
-    return _result(screening, locked=False)
+    return _result(screening, locked=False, person=person)
 
 
 def emergency_information() -> Result:
@@ -129,19 +149,22 @@ def _reasons(decision: dict[str, Any]) -> tuple[Reason, ...]:
     return tuple(Reason(r["rule"], r["text"]) for r in decision.get("reasons", []))
 
 
-def _result(screening: Screening | None, *, locked: bool) -> Result:
+def _result(screening: Screening | None, *, locked: bool, person: Person | None = None) -> Result:
     if screening is None or screening.decision is None:
         # A lock without its screening (the screening was deleted): still the emergency page.
         tier = Tier.EMERGENCY
-        return Result(page="emergency", tier=tier.value, text=tier_text(tier), locked=locked, clinic=clinic())
+        return Result(
+            page="emergency", tier=tier.value, text=tier_text(tier), locked=locked, clinic=clinic(person)
+        )
     decision = screening.decision
     tier = Tier.EMERGENCY if locked else Tier(screening.tier)
     page = PAGE_FOR_TIER[tier]
     reasons = _reasons(decision)
     exercises: tuple[PlanExercise, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
+    changes = None
     if page == "plan":
-        exercises, held_back = _plan(screening, decision, reasons)
+        exercises, held_back, changes = _plan(screening, decision, reasons)
     return Result(
         page=page,
         tier=tier.value,
@@ -149,35 +172,45 @@ def _result(screening: Screening | None, *, locked: bool) -> Result:
         reasons=reasons,
         exercises=exercises,
         held_back=held_back,
+        changes=changes,
         locked=locked,
         screening=screening,
-        clinic=clinic(),
+        clinic=clinic(person),
     )
 
 
 def _plan(
     screening: Screening, decision: dict[str, Any], reasons: tuple[Reason, ...]
-) -> tuple[tuple[PlanExercise, ...], tuple[HeldBack, ...]]:
-    """The programme in words. An exercise's "why" is the text of the decision's reasons for the rules
-    the core gave it, and for the rules its library entry names that fired in this decision."""
+) -> tuple[tuple[PlanExercise, ...], tuple[HeldBack, ...], Any]:
+    """The programme in words, at the current doses (``progress.selectors``: the starting doses as
+    changed by the morning check-ins). An exercise's "why" is the text of the decision's reasons for the
+    rules the core gave it, and for the rules its library entry names that fired in this decision; a
+    suspended exercise says why it stopped; the latest changes come with what they replaced."""
+    from backhome.web.progress.selectors import programme_for_screening, recent_changes
+
     library = default_library()
     text_of = {r.rule: r.text for r in reasons}
+    programme = programme_for_screening(screening)
     exercises = []
-    for item in screening.items.all():
+    for item in programme.items if programme is not None else ():
         exercise = library[item.exercise_id]
         rules = [*item.rules, *(r for r in exercise.rules if r not in item.rules)]
         why = tuple(dict.fromkeys(text_of[r] for r in rules if r in text_of))
-        mode = item.mode or None
+        mode = item.dose.mode
+        change_why = tuple(str(r["text"]) for r in (item.change.reasons if item.change else []) or [])
         exercises.append(
             PlanExercise(
                 exercise_id=item.exercise_id,
                 name=exercise.name,
                 mode=MODE_NAMES.get(mode, "") if mode else "",
-                dose=describe_dose(_dose(item)),
+                dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 why=why,
                 mode_id=mode,
-                hold_s=int(item.hold_s),
+                hold_s=item.dose.hold_s,
+                suspended=item.suspended,
+                stopped_why=change_why if item.suspended else (),
+                dose_why=() if item.suspended else change_why,
             )
         )
     by_reason: dict[str, list[str]] = {}
@@ -186,12 +219,8 @@ def _plan(
     held = tuple(
         HeldBack(tuple(ids), tuple(library[i].name for i in ids), reason) for reason, ids in by_reason.items()
     )
-    return tuple(exercises), held
-
-
-def _dose(item: PlanItem) -> Dose:
-    mode: Any = item.mode or None
-    return Dose(item.sets, item.reps, item.hold_s, item.per_side, mode)
+    changes = recent_changes(programme) if programme is not None else None
+    return tuple(exercises), held, changes
 
 
 def library_exercises() -> tuple[Exercise, ...]:

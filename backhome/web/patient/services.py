@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from backhome.core.contract import decision_to_json, parse_intake
 from backhome.core.engine import decide
-from backhome.core.model import Context, Decision
+from backhome.core.model import Context, Decision, DirectionalResults, Monitoring
 from backhome.core.model import Tier as CoreTier
 from backhome.core.rules.triage import Finding, emergency_signs
 from backhome.web.patient import questions
@@ -89,6 +89,7 @@ def _stop_for_emergency(*, person: Person, screening: Screening, findings: list[
     screening.decided_at = now
     screening.save(update_fields=["decision", "tier", "decided_at"])
     _lock(person=person, screening=screening, now=now)
+    _scan_alerts(person)
 
 
 def _lock(*, person: Person, screening: Screening, now: Any) -> None:
@@ -109,33 +110,127 @@ def screening_submit(*, person: Person, context: Context | None = None) -> tuple
             raise LockError("the programme is locked until a clinician clears it")
         screening = person.screenings.filter(decided_at__isnull=True).latest("created_at")
         document = questions.intake_document(screening.answers)
-        intake = parse_intake(document)
-        decision = decide(intake, context or Context())
-        now = timezone.now()
-        screening.intake = document
-        screening.decision = decision_to_json(decision)
-        screening.tier = decision.tier.value
-        screening.decided_at = now
-        screening.save(update_fields=["intake", "decision", "tier", "decided_at"])
-        PlanItem.objects.bulk_create(
-            [
-                PlanItem(
-                    screening=screening,
-                    position=number,
-                    exercise_id=item.exercise_id,
-                    sets=item.dose.sets,
-                    reps=item.dose.reps,
-                    hold_s=item.dose.hold_s,
-                    per_side=item.dose.per_side,
-                    mode=item.dose.mode or "",
-                    rules=list(item.rules),
-                )
-                for number, item in enumerate(decision.exercises, 1)
-            ]
-        )
-        if decision.tier is CoreTier.EMERGENCY:
-            _lock(person=person, screening=screening, now=now)
+        document.update(_directional_document(person))
+        decision = _decide(person=person, screening=screening, document=document, context=context)
         return screening, decision
+
+
+def _directional_document(person: Person) -> dict[str, Any]:
+    """The person's settled self-check results (DPT-11), so answering the questions again keeps them."""
+    from backhome.web.selfcheck.selectors import settled_results  # the self-check builds on this app
+
+    return _directional_json(settled_results(person))
+
+
+def _directional_json(results: DirectionalResults) -> dict[str, Any]:
+    """``{"directional": {...}}`` for the intake document, or nothing when no direction has a result."""
+    given = {
+        name: response.value
+        for name, response in (("extension", results.extension), ("flexion", results.flexion))
+        if response is not None
+    }
+    return {"directional": given} if given else {}
+
+
+def screening_redecide(
+    *, person: Person, directional: DirectionalResults, context: Context | None = None
+) -> tuple[Screening, Decision]:
+    """A new decided screening: the latest decided screening's answers and intake, with the directional
+    self-check's results (DPT-11) added to the intake, decided by the core as ``screening_submit`` does.
+
+    The plan page shows the latest decided screening, so it shows the reshaped plan. Raises
+    ``LockError`` when locked, ``Screening.DoesNotExist`` when the latest decided screening has no
+    intake (none at all, or an emergency stop), and ``IntakeError`` (nothing stored) if the core refuses it.
+    """
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError("the programme is locked until a clinician clears it")
+        latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
+        if latest is None or not isinstance(latest.intake, dict):
+            raise Screening.DoesNotExist("the latest decided screening has no intake")
+        document = {key: value for key, value in latest.intake.items() if key != "directional"}
+        document.update(_directional_json(directional))
+        screening = Screening(person=person, answers=dict(latest.answers))
+        decision = _decide(person=person, screening=screening, document=document, context=context)
+        return screening, decision
+
+
+def screening_redecide_with_context(*, person: Person, context: Context) -> tuple[Screening, Decision]:
+    """A new decided screening: the latest decided screening's answers and intake, unchanged (its
+    directional results included), decided by the core with ``context`` (a clinician's clearances and
+    monitoring mode, clinic.editor). The core, not the caller, decides what a clearance unlocks.
+
+    Raises ``LockError`` when locked, ``Screening.DoesNotExist`` when the latest decided screening has no
+    intake (none at all, or an emergency stop), and ``IntakeError`` (nothing stored) if the core refuses it.
+    """
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError("the programme is locked until a clinician clears it")
+        latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
+        if latest is None or not isinstance(latest.intake, dict):
+            raise Screening.DoesNotExist("the latest decided screening has no intake")
+        screening = Screening(person=person, answers=dict(latest.answers))
+        decision = _decide(person=person, screening=screening, document=dict(latest.intake), context=context)
+        return screening, decision
+
+
+def care_context(person: Person) -> Context:
+    """What a clinician decided for this person (``clinic.models.CareSettings``: clearances and the
+    monitoring mode, B7) as the core's ``Context``; the default ``Context()`` when none was set. Every
+    decision made without an explicit context uses it, so a new screening or a self-check keeps them."""
+    from backhome.web.clinic.models import CareSettings  # the clinic app builds on this one
+
+    care = CareSettings.objects.filter(person_id=person.pk).only("clearances", "monitoring").first()
+    if care is None:
+        return Context()
+    return Context(clearances=frozenset(care.clearances), monitoring=Monitoring(care.monitoring))
+
+
+def _decide(
+    *, person: Person, screening: Screening, document: dict[str, Any], context: Context | None
+) -> Decision:
+    """Send the intake document to the core and store it, the decision and the plan on ``screening``
+    (saved here). The core's strict parser raises ``IntakeError`` before anything is written."""
+    intake = parse_intake(document)
+    decision = decide(intake, context or care_context(person))
+    now = timezone.now()
+    screening.intake = document
+    screening.decision = decision_to_json(decision)
+    screening.tier = decision.tier.value
+    screening.decided_at = now
+    if screening.pk is None:
+        screening.save()
+    else:
+        screening.save(update_fields=["intake", "decision", "tier", "decided_at"])
+    PlanItem.objects.bulk_create(
+        [
+            PlanItem(
+                screening=screening,
+                position=number,
+                exercise_id=item.exercise_id,
+                sets=item.dose.sets,
+                reps=item.dose.reps,
+                hold_s=item.dose.hold_s,
+                per_side=item.dose.per_side,
+                mode=item.dose.mode or "",
+                rules=list(item.rules),
+            )
+            for number, item in enumerate(decision.exercises, 1)
+        ]
+    )
+    if decision.tier is CoreTier.EMERGENCY:
+        _lock(person=person, screening=screening, now=now)
+    _scan_alerts(person)
+    return decision
+
+
+def _scan_alerts(person: Person) -> None:
+    """A clinic hears of a warning sign at once (PM-14): the clinic app scans after the commit."""
+    from backhome.web.clinic.alerts import alerts_scan_after_commit  # the clinic app builds on this one
+
+    alerts_scan_after_commit(person=person)
 
 
 def person_clear_emergency_lock(

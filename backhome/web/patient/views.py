@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.core.contract import IntakeError
+from backhome.web.clinic.editor import changes_mark_seen, changes_unseen
 from backhome.web.patient import questions, selectors, services
 from backhome.web.patient.forms import StepForm
 
@@ -108,8 +111,14 @@ def _tier(value: str) -> selectors.Tier:
     return selectors.Tier(value)
 
 
-def _result_page(request: HttpRequest, page: str) -> HttpResponse:
-    person = selectors.person_for_session(request.session)
+def _result_page(
+    request: HttpRequest,
+    page: str,
+    extra: dict[str, Any] | None = None,
+    person: services.Person | None = None,
+) -> HttpResponse:
+    if person is None:
+        person = selectors.person_for_session(request.session)
     result = selectors.result_for_person(person)
     if result.page == "none" and page != "emergency":
         return redirect("patient:home")
@@ -118,7 +127,7 @@ def _result_page(request: HttpRequest, page: str) -> HttpResponse:
     if result.page == "none":
         result = selectors.emergency_information()
     template = "see_someone" if page in ("urgent", "soon") else page  # urgent and soon share a page
-    return render(request, f"patient/{template}.html", {"result": result})
+    return render(request, f"patient/{template}.html", {"result": result, **(extra or {})})
 
 
 @never_cache
@@ -142,7 +151,13 @@ def soon(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def plan(request: HttpRequest) -> HttpResponse:
-    return _result_page(request, "plan")
+    """The programme, with what a clinician changed since the person last looked (shown once)."""
+    person = selectors.person_for_session(request.session)
+    changes = changes_unseen(person)
+    response = _result_page(request, "plan", {"clinician_changes": changes}, person)
+    if changes and person is not None and response.status_code == 200:
+        changes_mark_seen(person=person)
+    return response
 
 
 @require_GET

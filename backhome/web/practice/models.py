@@ -46,6 +46,12 @@ class ExerciseSession(models.Model):
     before_leg = models.PositiveSmallIntegerField()
     before_zone = models.PositiveSmallIntegerField()
     before_numbness = models.BooleanField()
+    #: "Any new warning sign" at the check before the session (PM-14): a yes stops it at once.
+    before_red_flag = models.BooleanField(default=False)
+    #: The exercises of this session as they were at its start, in order: ``{"position", "exercise_id",
+    #: "sets", "reps", "hold_s", "per_side", "mode"}``. A dose change later in the day does not change a
+    #: session that has begun.
+    programme = models.JSONField(default=list, blank=True)
     #: Why the session stopped early: the rule ids and the advice the core gave.
     stop_rules = models.JSONField(default=list, blank=True)
     stop_advice = models.TextField(blank=True)
@@ -85,7 +91,11 @@ class ExerciseLog(models.Model):
     settled = models.BooleanField(null=True, blank=True)
     #: The core's light; empty while a PM-13 re-check is pending or when skipped.
     light = models.CharField(max_length=8, choices=Light.choices, blank=True)
+    #: PM-13's re-check is pending (cleared when it is answered), and how long to rest before it.
     needs_recheck = models.BooleanField(default=False)
+    recheck_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The core said this result ends the session (PM-10, PM-11, PM-12, PM-14).
+    end_session = models.BooleanField(default=False)
     rules = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     advice = models.TextField(blank=True)

@@ -24,9 +24,14 @@ class CheckIn(models.Model):
     zone = models.PositiveSmallIntegerField()
     stiffness = models.CharField(max_length=16, choices=Stiffness.choices)
     #: PM-40 against the previous morning: None when there was no earlier morning to compare with.
+    #: It is also the verdict on the sessions of the day before (``tolerated_next_morning``).
     tolerated = models.BooleanField(null=True, blank=True)
+    #: The findings about the whole programme this morning (PM-40, PM-42, PM-43, DS-08).
     rules = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
+    #: The core's whole answer this morning, as the result page shows it: every exercise's dose before
+    #: and after, its action, rules and reasons, and the programme's tier and flare state.
+    course = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +47,8 @@ class DoseChange(models.Model):
 
     The current dose of an exercise is its latest change for the person's current screening, or the
     screening's starting dose when there is none. A new screening starts again from its own doses.
+    A change belongs to one exercise of the plan (``plan_exercise_id``, a ``PlanItem``'s exercise);
+    ``exercise_id`` is the exercise done from now on, a later variant after a DS-04 step.
     """
 
     class Action(models.TextChoices):
@@ -55,7 +62,10 @@ class DoseChange(models.Model):
     checkin = models.ForeignKey(
         CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="dose_changes"
     )
+    plan_exercise_id = models.CharField(max_length=64)
     exercise_id = models.CharField(max_length=64)
+    #: The day this dose applies from: sessions at this dose from this day on count towards its next step.
+    starts_on = models.DateField(null=True, blank=True)
     sets = models.PositiveSmallIntegerField()
     reps = models.PositiveSmallIntegerField()
     hold_s = models.PositiveSmallIntegerField()
@@ -69,6 +79,11 @@ class DoseChange(models.Model):
     class Meta:
         ordering = ("created_at", "pk")
         indexes = (models.Index(fields=["screening", "exercise_id", "-created_at"], name="dose_latest"),)
+
+    @property
+    def plan_exercise(self) -> str:
+        """The plan exercise this change belongs to (its own exercise when that was not recorded)."""
+        return self.plan_exercise_id or self.exercise_id
 
     def __str__(self) -> str:
         return f"{self.exercise_id}: {self.action}"

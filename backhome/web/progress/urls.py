@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from backhome.web.progress import views
 
 app_name = "progress"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.checkin, name="checkin"),
+    path("<uuid:checkin_id>/", views.result, name="result"),
+]

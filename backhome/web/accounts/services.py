@@ -1,0 +1,164 @@
+"""Every write of the accounts app (house style: ``<entity>_<action>``, keyword-only, atomic).
+
+An account is ``django.contrib.auth``'s ``User`` with the email address (lower case) as its username; its
+data are its ``Person`` (``Person.user``). A guest's person becomes the account's at sign-up, so nothing
+done as a guest is lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
+
+from backhome.web.accounts.models import LoginFailure
+from backhome.web.accounts.selectors import normalise_email, person_has_data
+from backhome.web.patient.models import Person, Screening
+
+#: Failed logins are kept this long (the throttle needs at most half an hour of them).
+FAILURES_KEPT = datetime.timedelta(days=1)
+
+
+class AccountExists(ValueError):
+    """An account already uses this email address (whatever its case)."""
+
+
+class DeleteRefused(ValueError):
+    """Deleting would break records that other people's care depends on (nothing was deleted)."""
+
+
+class LoginOutcome(enum.StrEnum):
+    """What happened to the browser's guest answers when someone logged in."""
+
+    NOTHING = "nothing"  # no guest answers on this device (or they were already the account's)
+    MOVED = "moved"  # the account had none: the guest's answers are now the account's
+    KEPT_APART = "kept_apart"  # both had answers: the account's are kept, the guest's left as they were
+    #: As KEPT_APART, but the guest's answers had an emergency result: it and its lock go to the account.
+    KEPT_APART_LOCKED = "kept_apart_locked"
+
+
+def account_create(*, email: str, password: str, guest: Person | None) -> tuple[AbstractBaseUser, Person]:
+    """A new account for ``email``; the guest's person (if any, and not already an account's) becomes its
+    person, with everything done as a guest. The password must already have passed the validators."""
+    username = normalise_email(email)
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            if User._default_manager.filter(username__iexact=username).exists():
+                raise AccountExists(username)
+            user = User._default_manager.create_user(username=username, email=username, password=password)
+            person = None
+            if guest is not None:
+                person = Person.objects.select_for_update().filter(pk=guest.pk, user__isnull=True).first()
+            if person is None:
+                person = Person.objects.create(user=user)
+            else:
+                person.user = user
+                person.save(update_fields=["user"])
+            return user, person
+    except IntegrityError as error:  # two sign-ups for one address at once
+        raise AccountExists(username) from error
+
+
+def account_person_ensure(*, user: AbstractBaseUser) -> Person:
+    """The account's person, made if it has none (an account made outside sign-up, e.g. a clinician's)."""
+    try:
+        with transaction.atomic():
+            person, _ = Person.objects.get_or_create(user_id=user.pk)
+            return person
+    except IntegrityError:  # made by a request running at the same time
+        return Person.objects.get(user_id=user.pk)
+
+
+def account_login(*, user: AbstractBaseUser, guest: Person | None) -> tuple[Person, LoginOutcome]:
+    """The person a browser becomes when it logs in to ``user``'s account, and what happened to the
+    browser's guest answers (``guest``: the browser's person before logging in).
+
+    - No guest answers: the account's person (an empty guest person is deleted; it held nothing).
+    - Guest answers and an account with none: the guest's person becomes the account's.
+    - Both have answers: the account's are kept and the guest's person is left as it was, never deleted.
+      If the guest's answers ended in an emergency result and the account is not locked, that result and
+      its lock are copied to the account: a warning sign given on this device is never left behind.
+    """
+    with transaction.atomic():
+        mine = Person.objects.select_for_update().filter(user_id=user.pk).first()
+        if guest is not None:
+            guest = Person.objects.select_for_update().filter(pk=guest.pk, user__isnull=True).first()
+        if guest is None or (mine is not None and guest.pk == mine.pk):
+            if mine is None:
+                mine = Person.objects.create(user=user)
+            return mine, LoginOutcome.NOTHING
+        guest_has_data = person_has_data(guest)
+        if mine is not None and not guest_has_data:
+            guest.delete()
+            return mine, LoginOutcome.NOTHING
+        if mine is not None and not person_has_data(mine):
+            mine.delete()
+            mine = None
+        if mine is None:
+            guest.user = user
+            guest.save(update_fields=["user"])
+            return guest, LoginOutcome.MOVED if guest_has_data else LoginOutcome.NOTHING
+        if guest.locked and not mine.locked:
+            _copy_lock(source=guest, target=mine)
+            return mine, LoginOutcome.KEPT_APART_LOCKED
+        return mine, LoginOutcome.KEPT_APART
+
+
+def _copy_lock(*, source: Person, target: Person) -> None:
+    """Lock ``target`` with a copy of ``source``'s emergency result (``source`` keeps its own)."""
+    copy = None
+    original = source.emergency_screening
+    if original is not None:
+        copy = Screening.objects.create(
+            person=target,
+            answers=original.answers,
+            intake=original.intake,
+            decision=original.decision,
+            tier=original.tier,
+            decided_at=original.decided_at,
+        )
+    target.emergency_locked_at = source.emergency_locked_at
+    target.emergency_screening = copy
+    target.save(update_fields=["emergency_locked_at", "emergency_screening"])
+
+
+def login_failure_record(*, email: str, now: datetime.datetime | None = None) -> LoginFailure:
+    """Count a wrong password (or an unknown address) against this email, for the throttle."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        LoginFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()
+        return LoginFailure.objects.create(email=normalise_email(email), at=now)
+
+
+def login_failures_clear(*, email: str) -> None:
+    """Forget the failed logins of this email (after a good login or a new password)."""
+    with transaction.atomic():
+        LoginFailure.objects.filter(email=normalise_email(email)).delete()
+
+
+def person_delete(*, person: Person | None, user: AbstractBaseUser | None) -> None:
+    """Delete a person and all their data, and their account if they have one.
+
+    The rows go the way their model's foreign key says: every model that holds the person's own data
+    cascades. A model that keeps its row on purpose when the person goes (``on_delete=SET_NULL``: a
+    clinic's audit log, a used invitation) keeps it, no longer linked to anyone. Raises
+    ``DeleteRefused`` (and deletes nothing) if another record protects a row, e.g. a clinician account
+    that cleared someone's emergency lock.
+    """
+    try:
+        with transaction.atomic():
+            if person is None and user is not None:
+                person = Person.objects.filter(user_id=user.pk).first()
+            if person is not None:
+                person.delete()
+            if user is not None:
+                LoginFailure.objects.filter(email=normalise_email(user.get_username())).delete()
+                user.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise DeleteRefused(str(error)) from error

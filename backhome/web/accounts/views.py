@@ -1,0 +1,251 @@
+"""Thin views: read with selectors, write with services. The browser's person is the session's
+(``patient.services.SESSION_KEY``); for a logged-in account the middleware keeps it the account's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import auth
+from django.contrib.auth import views as auth_views
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from backhome.web.accounts import forms, selectors, services
+from backhome.web.patient import selectors as patient_selectors
+from backhome.web.patient.services import SESSION_KEY
+
+#: A one-time message for the next accounts page (what happened at sign-up, login or logout).
+NOTICE_KEY = "backhome_account_notice"
+
+
+def _notice(request: HttpRequest) -> str | None:
+    value = request.session.pop(NOTICE_KEY, None)
+    return str(value) if value else None
+
+
+def _locked_message(until: Any) -> str:
+    at = timezone.localtime(until).strftime("%H:%M")
+    return (
+        "There have been too many wrong passwords for this email address, so to keep the account safe "
+        f"logging in is paused for 15 minutes (until {at}). You can set a new password instead."
+    )
+
+
+# --------------------------------------------------------------------------- sign up, log in, log out
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    guest = patient_selectors.person_for_session(request.session)
+    has_data = guest is not None and selectors.person_has_data(guest)
+    if request.method == "POST":
+        form = forms.SignupForm(request.POST)
+        if form.is_valid():
+            try:
+                user, person = services.account_create(
+                    email=form.cleaned_data["email"], password=form.cleaned_data["password"], guest=guest
+                )
+            except services.AccountExists:
+                form.add_error("email", forms.EXISTS_MESSAGE)
+            else:
+                auth.login(request, user)
+                request.session[SESSION_KEY] = person.pk
+                request.session[NOTICE_KEY] = "signed_up_kept" if has_data else "signed_up"
+                return redirect("accounts:account")
+    else:
+        form = forms.SignupForm()
+    return _form_page(request, "accounts/signup.html", form, {"has_data": has_data})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if request.user.is_authenticated:
+        return redirect(next_url or "accounts:account")
+    status = 200
+    if request.method == "POST":
+        form = forms.LoginForm(request.POST)
+        status = 400
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            until = selectors.login_locked_until(email=email)
+            user = None
+            if until is None:
+                user = auth.authenticate(request, username=email, password=form.cleaned_data["password"])
+                if user is None:
+                    services.login_failure_record(email=email)
+                    until = selectors.login_locked_until(email=email)
+            if until is not None:
+                form.add_error(None, _locked_message(until))
+                status = 429
+            elif user is None:
+                form.add_error(
+                    "password", "The email address or the password is not right. Please try again."
+                )
+            else:
+                services.login_failures_clear(email=email)
+                guest = patient_selectors.person_for_session(
+                    request.session
+                )  # before login renews the session
+                auth.login(request, user)
+                person, outcome = services.account_login(user=user, guest=guest)
+                request.session[SESSION_KEY] = person.pk
+                if outcome is not services.LoginOutcome.NOTHING:
+                    request.session[NOTICE_KEY] = outcome.value
+                    return redirect("accounts:account")
+                return redirect(next_url or "accounts:account")
+    else:
+        form = forms.LoginForm()
+    context = {"form": form, "next": next_url, "notice": _notice(request)}
+    return render(request, "accounts/login.html", context, status=status)
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    """Logging out is a POST (a link or a prefetch never logs anyone out); GET asks to confirm."""
+    if request.method == "POST":
+        was_in = request.user.is_authenticated
+        auth.logout(request)  # empties the session: this browser is a new guest with no answers
+        if was_in:
+            request.session[NOTICE_KEY] = "logged_out"
+        return redirect("accounts:login")
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return render(request, "accounts/logout.html")
+
+
+# --------------------------------------------------------------------------- my account
+
+
+@never_cache
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    person = patient_selectors.person_for_session(request.session)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "person": person,
+            "has_data": person is not None and selectors.person_has_data(person),
+            "notice": _notice(request),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def download(request: HttpRequest) -> HttpResponse:
+    """Everything stored about this person, as a JSON file (``backhome.export/1``)."""
+    person = patient_selectors.person_for_session(request.session)
+    user = request.user if request.user.is_authenticated else None
+    document = selectors.export_document(person=person, user=user)
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"backhome-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    person = patient_selectors.person_for_session(request.session)
+    user = request.user if request.user.is_authenticated else None
+    if person is None and user is None:
+        return render(request, "accounts/delete.html", {"nothing": True})
+    status = 200
+    if request.method == "POST":
+        form = forms.DeleteForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.person_delete(person=person, user=user)
+            except services.DeleteRefused:
+                form.add_error(
+                    None,
+                    "This account is linked to records a clinician keeps about other people, so it cannot "
+                    "be deleted here. Please ask the clinic to delete it. Nothing has been deleted.",
+                )
+                status = 409
+            else:
+                auth.logout(request)  # empties the session, logged in or not
+                return redirect("accounts:deleted")
+    else:
+        form = forms.DeleteForm()
+    return render(request, "accounts/delete.html", {"form": form, "nothing": False}, status=status)
+
+
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/deleted.html")
+
+
+# --------------------------------------------------------------------------- password reset
+
+
+def _form_page(request: HttpRequest, template: str, form: Form, extra: dict[str, Any]) -> HttpResponse:
+    status = 400 if form.is_bound else 200
+    return render(request, template, {"form": form, **extra}, status=status)
+
+
+class _BadRequestWhenInvalid:
+    """A form that fails its checks is a 400 (Django's views say 200)."""
+
+    def form_invalid(self, form: Form) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
+        response.status_code = 400
+        return response
+
+
+class PasswordResetView(_BadRequestWhenInvalid, auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = forms.ResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(_BadRequestWhenInvalid, auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        # A new password lifts a login pause: the person has shown they own the address.
+        services.login_failures_clear(email=self.user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

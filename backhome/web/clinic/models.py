@@ -1,0 +1,223 @@
+"""The clinic's side: clinics, their clinicians, the patients who joined them, what clinicians changed,
+alerts, requests for a screen, and the audit log.
+
+Clinical content is never copied here: exercise ids, doses, rule ids. Every change a clinician makes to a
+patient's programme is a row of ``ProgrammeChange`` (who, when, why, before and after); every time a
+clinician views or changes a patient's data is a row of ``AuditEvent``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from backhome.web.patient.models import Person
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician"
+    ADMIN = "admin"  # a clinic admin: a clinician who also manages the clinic's clinicians and reads the audit log
+
+
+class Membership(models.Model):
+    """A clinician of a clinic (a Django user), with their role there."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLINICIAN)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["clinic", "user"], name="membership_unique"),)
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.clinic} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation for a patient to join a clinic: a link (``token``) and a short ``code`` to type.
+
+    Single use and expiring: ``used_at`` is set when a person joins with it.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: Who it is for, as the clinician wrote it (a name or a note; shown only to the clinic).
+    label = models.CharField(max_length=200, blank=True)
+    token = models.CharField(max_length=64, unique=True)
+    code = models.CharField(max_length=12, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"invitation {self.code} to {self.clinic}"
+
+
+class Enrolment(models.Model):
+    """A person is a patient of one clinic (at most one at a time)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="enrolment")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="enrolments")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: How the clinic knows the patient (a name or a reference the clinic chose; never shown to others).
+    label = models.CharField(max_length=200, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.clinic}"
+
+
+class Monitoring(models.TextChoices):
+    STRICT = "strict"
+    MONITORED = "monitored"
+
+
+class CareSettings(models.Model):
+    """What a clinician has decided for a person outside their answers: the core's ``Context``.
+
+    ``clearances`` holds the rule ids the spec reserves to a clinician (EL-02 pregnancy, EL-03 surgery and
+    the nerve glide, EL-04 fracture, EL-05 osteoporosis or steroids); ``monitoring`` is PM-00's mode.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="care")
+    monitoring = models.CharField(max_length=16, choices=Monitoring.choices, default=Monitoring.STRICT)
+    clearances = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"care settings of {self.person}"
+
+
+class ProgrammeChange(models.Model):
+    """One change a clinician made to a patient's programme or care settings: who, when, why, what."""
+
+    class Kind(models.TextChoices):
+        ADD = "add"
+        REMOVE = "remove"
+        DOSE = "dose"
+        MONITORING = "monitoring"
+        CLEARANCE = "clearance"
+        UNLOCK = "unlock"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programme_changes")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    exercise_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    why = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: When the patient first saw the programme after this change (None: not yet; "what changed" shows it).
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = (models.Index(fields=["person", "-created_at"], name="programmechange_person"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.exercise_id} by {self.changed_by}"
+
+
+class Alert(models.Model):
+    """Something a clinician should look at. ``key`` makes raising the same alert twice a no-op."""
+
+    class Kind(models.TextChoices):
+        RED_STOP = "red_stop"  # a RED result in a session (PM-10...PM-13)
+        RED_FLAG = "red_flag"  # a warning sign reported at any check (PM-14, a screening tier above refer)
+        PERIPHERALIZATION = "peripheralization"  # PM-10 / DPT-10
+        NOT_TOLERATED = "not_tolerated"  # two not-tolerated sessions (PM-41)
+        NO_IMPROVEMENT = "no_improvement"  # no meaningful improvement at 4 weeks (OM-08 / RF-17)
+        INACTIVE = "inactive"  # no activity for 7 days
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="alerts")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    rules = models.JSONField(default=list, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = (models.UniqueConstraint(fields=["person", "key"], name="alert_unique_key"),)
+        indexes = (models.Index(fields=["clinic", "acknowledged_at", "-created_at"], name="alert_inbox"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.person}"
+
+
+class ScreenRequest(models.Model):
+    """A person asks a clinic for a screen ("speak to our licensed physical therapist")."""
+
+    class Status(models.TextChoices):
+        NEW = "new"
+        CONTACTED = "contacted"
+        BOOKED = "booked"
+
+    id = models.UUIDField(primary_key=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="screen_requests")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_times = models.CharField(max_length=300, blank=True)
+    #: The person agreed to send a summary of their screening decision (then ``summary`` holds it).
+    share_summary = models.BooleanField(default=False)
+    summary = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"screen request {self.id} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """A clinician viewed or changed a patient's data (readable by the clinic admin)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view"
+        CHANGE = "change"
+        EXPORT = "export"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="audit_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    what = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        indexes = (models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.what}"

@@ -1,0 +1,33 @@
+"""The clinic's pages under /clinic/: the clinicians' (patient list, patient page, invitations,
+clinicians, audit log, and H's programme editor, alerts and screen requests) and the patient's join pages.
+
+Every clinician page is wrapped in ``permissions.require_clinician``; tests/integration/
+test_clinic_permissions.py collects these patterns and fails for any without a row in its matrix.
+"""
+
+from django.urls import path
+
+from backhome.web.clinic import urls_actions, views
+
+app_name = "clinic"
+urlpatterns = [
+    path("", views.patients, name="patients"),
+    path("patients/<int:person_id>/", views.patient, name="patient"),
+    path("patients/<int:person_id>/label/", views.patient_label, name="patient_label"),
+    path("patients/<int:person_id>/handout.pdf", views.patient_handout, name="patient_handout"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:invitation_id>/", views.invitation, name="invitation"),
+    path("invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
+    path("clinicians/", views.clinicians, name="clinicians"),
+    path("clinicians/<int:membership_id>/", views.clinician_update, name="clinician_update"),
+    path("audit/", views.audit_log, name="audit"),
+    # The patient's side: join a clinic with an invitation's link or code, or leave it.
+    path("join/", views.join, name="join"),
+    path("join/leave/", views.leave, name="leave"),
+    path("join/<str:token>/", views.join_token, name="join_token"),
+]
+
+# ----------------------------------------------------------------------------------------------------
+# H's pages (programme editor, alerts, screen requests): added here when their view modules exist.
+# ----------------------------------------------------------------------------------------------------
+urlpatterns += urls_actions.urlpatterns

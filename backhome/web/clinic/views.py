@@ -1,0 +1,477 @@
+"""The clinic's people pages (thin: read with selectors, write with services, audit every look at a
+patient's data) and the patient's side of joining a clinic.
+
+Clinician pages are wrapped in ``permissions.require_clinician`` (or ``require_clinic_admin``); a
+patient is found with ``permissions.patient_of_clinic`` (404 for anyone not enrolled at the clinic).
+The join pages are the patient's own: their person comes from their browser session, never from an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from backhome.web.clinic import selectors, services
+from backhome.web.clinic.models import Membership, Role
+from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinic_admin, require_clinician
+from backhome.web.clinic.services import ClinicError, InvitationError
+from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
+from backhome.web.patient import services as patient_services
+from backhome.web.patient.selectors import person_for_session
+
+#: The words of what a clinic sees once a person joins (the join page).
+SHARED = (
+    "your answers to the screening questions and the result",
+    "your plan: the exercises and their doses",
+    "your sessions: what you did, how each exercise went, and any time you stopped",
+    "your pain scores and morning check-ins",
+)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- the patient list
+
+
+@require_GET
+@require_clinician
+def patients(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    try:
+        query = selectors.list_query(request.GET)
+    except selectors.BadQuery as error:
+        context = {"nav": "patients", "error": error, "query": selectors.ListQuery()}
+        return render(request, "clinic/patients.html", context, status=400)
+    listing = selectors.patient_list(membership.clinic_id, query, today=_today())
+    audit(membership=membership, person=None, action="view", what=f"patient list, page {listing.page.number}")
+    return render(
+        request,
+        "clinic/patients.html",
+        {
+            "nav": "patients",
+            "listing": listing,
+            "query": query,
+            "columns": _columns(query),
+            "filter_params": _params(query, page=None),
+            "adherence_days": selectors.ADHERENCE_DAYS,
+            "sort_choices": SORT_CHOICES,
+        },
+    )
+
+
+#: The "Sort by" menu: each sort in the order that shows what needs attention first.
+SORT_CHOICES = (
+    ("alerts", "Most open alerts first"),
+    ("adherence", "Fewest sessions first"),
+    ("pain", "Back pain: least improved first"),
+    ("activity", "Quiet for longest first"),
+    ("label", "Name, A to Z"),
+)
+COLUMNS = (
+    ("label", "Patient"),
+    ("adherence", "Sessions, last 14 days"),
+    ("pain", "Back pain, screening → now"),
+    ("alerts", "Open alerts"),
+    ("activity", "Last activity"),
+)
+
+
+def _params(query: selectors.ListQuery, **changes: Any) -> str:
+    values = {
+        "sort": query.sort,
+        "order": query.order,
+        "has_alerts": "1" if query.has_alerts else None,
+        "low_adherence": "1" if query.low_adherence else None,
+        "no_improvement": "1" if query.no_improvement else None,
+        "find": query.find or None,
+        "page": query.page if query.page != 1 else None,
+    }
+    values.update(changes)
+    params = QueryDict(mutable=True)
+    for key, value in values.items():
+        if value is not None:
+            params[key] = str(value)
+    return params.urlencode()
+
+
+def _columns(query: selectors.ListQuery) -> list[dict[str, Any]]:
+    """Each column header: its link (the first click sorts the way that shows what needs attention
+    first; a second click reverses) and its aria-sort."""
+    out = []
+    for key, title in COLUMNS:
+        active = query.sort == key
+        order = ("asc" if query.order == "desc" else "desc") if active else selectors.SORT_FIRST[key]
+        out.append(
+            {
+                "key": key,
+                "title": title,
+                "active": active,
+                "aria_sort": ("ascending" if query.order == "asc" else "descending") if active else "",
+                "params": _params(query, sort=key, order=order, page=None),
+                "arrow": ("↑" if query.order == "asc" else "↓") if active else "",
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- a patient's page
+
+
+@require_GET
+@require_clinician
+def patient(request: HttpRequest, person_id: int) -> HttpResponse:
+    membership = _membership(request)
+    person = patient_of_clinic(membership, person_id)
+    until = None
+    if request.GET.get("until"):
+        try:
+            until = dt.date.fromisoformat(request.GET["until"])
+        except ValueError:
+            return HttpResponse(
+                "until: give a date as YYYY-MM-DD.", status=400, content_type="text/plain; charset=utf-8"
+            )
+    page = selectors.patient_page(membership.clinic_id, person, today=_today(), until=until)
+    what = "patient page" if page.until == page.today else f"patient page, to {page.until.isoformat()}"
+    audit(membership=membership, person=person, action="view", what=what)
+    from backhome.web.clinic import charts
+
+    return render(
+        request,
+        "clinic/patient.html",
+        {
+            "nav": "patients",
+            "page": page,
+            "row": page.row,
+            "pain_chart": charts.pain_chart(page.pain_days, since=page.chart_since, until=page.until),
+            "weeks_chart": charts.weeks_chart(page.weeks),
+            "pain_key": charts.pain_key(),
+            "label_error": None,
+        },
+    )
+
+
+@require_POST
+@require_clinician
+def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
+    membership = _membership(request)
+    person = patient_of_clinic(membership, person_id)
+    try:
+        services.enrolment_relabel(membership=membership, person=person, label=request.POST.get("label", ""))
+    except ClinicError as error:
+        return render(
+            request,
+            "clinic/error.html",
+            {
+                "title": "The name was not changed",
+                "error": error,
+                "back": reverse("clinic:patient", args=[person.pk]),
+            },
+            status=400,
+        )
+    return redirect("clinic:patient", person_id=person.pk)
+
+
+@require_GET
+@require_clinician
+def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
+    membership = _membership(request)
+    person = patient_of_clinic(membership, person_id)
+    paper = request.GET.get("paper", "a4")
+    if paper not in PAPERS:
+        return HttpResponse(
+            "paper: choose paper=a4 or paper=letter.", status=400, content_type="text/plain; charset=utf-8"
+        )
+    try:
+        plan_url = request.build_absolute_uri(reverse("patient:plan"))
+        pdf = handout_pdf(person, plan_url=plan_url, paper=cast(Paper, paper))
+    except NoProgramme:
+        return render(
+            request,
+            "clinic/error.html",
+            {
+                "title": "Nothing to print",
+                "message": "This patient has no programme to print: no result yet, a locked programme, "
+                "or a result that gives no exercises.",
+                "back": reverse("clinic:patient", args=[person.pk]),
+            },
+            status=409,
+        )
+    audit(membership=membership, person=person, action="export", what=f"handout PDF ({PAPERS[paper]})")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="backhome-handout-{person.pk}-{paper}.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+@require_http_methods(["GET", "POST"])
+@require_clinician
+def invitations(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    error = None
+    if request.method == "POST":
+        try:
+            invitation = services.invitation_create(
+                membership=membership, label=request.POST.get("label", "")
+            )
+        except ClinicError as problem:
+            error = problem
+        else:
+            return redirect("clinic:invitation", invitation_id=invitation.pk)
+    return render(
+        request,
+        "clinic/invitations.html",
+        {
+            "nav": "invitations",
+            "invitations": selectors.invitations_recent(membership.clinic_id, now=timezone.now()),
+            "error": error,
+            "label": request.POST.get("label", "") if error else "",
+            "days": services.INVITATION_DAYS,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@require_clinician
+def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    membership = _membership(request)
+    found = selectors.invitation_of_clinic(membership.clinic_id, invitation_id)
+    if found is None:
+        raise Http404("no such invitation")
+    from backhome.web.clinic.charts import qr_code
+
+    view = selectors.invitation_view(found, timezone.now())
+    link = request.build_absolute_uri(reverse("clinic:join_token", args=[found.token]))
+    return render(
+        request,
+        "clinic/invitation.html",
+        {
+            "nav": "invitations",
+            "view": view,
+            "link": link,
+            "qr": qr_code(link) if view.state == "open" else "",
+            "join_url": request.build_absolute_uri(reverse("clinic:join")),
+        },
+    )
+
+
+@require_POST
+@require_clinician
+def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    membership = _membership(request)
+    try:
+        services.invitation_withdraw(membership=membership, invitation_id=invitation_id)
+    except ObjectDoesNotExist:
+        raise Http404("no such invitation") from None
+    return redirect("clinic:invitations")
+
+
+# --------------------------------------------------------------------------- clinicians (clinic admin)
+
+
+@require_http_methods(["GET", "POST"])
+@require_clinic_admin
+def clinicians(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    error = None
+    added = None
+    if request.method == "POST":
+        role = request.POST.get("role") or Role.CLINICIAN
+        try:
+            added_membership, created = services.clinician_add(
+                clinic=membership.clinic, email=request.POST.get("email", ""), role=role
+            )
+        except ClinicError as problem:
+            error = problem
+        else:
+            added = {
+                "membership": added_membership,
+                "created": created,
+                "link": request.build_absolute_uri(services.password_set_path(added_membership.user))
+                if created or not added_membership.user.has_usable_password()
+                else "",
+            }
+    return render(
+        request,
+        "clinic/clinicians.html",
+        {
+            "nav": "clinicians",
+            "memberships": selectors.memberships_of_clinic(membership.clinic_id),
+            "error": error,
+            "added": added,
+            "email": request.POST.get("email", "") if error else "",
+            "roles": Role.choices,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@require_clinic_admin
+def clinician_update(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _membership(request)
+    target = selectors.membership_of_clinic(membership.clinic_id, membership_id)
+    if target is None:
+        raise Http404("no such clinician")
+    action = request.POST.get("action", "")
+    try:
+        if action == "role":
+            services.membership_set_role(membership=target, role=request.POST.get("role", ""), by=membership)
+        elif action in ("deactivate", "activate"):
+            services.membership_set_active(membership=target, active=action == "activate", by=membership)
+        else:
+            raise ClinicError("action", "Choose what to change: role, deactivate or activate.")
+    except ClinicError as error:
+        return render(
+            request,
+            "clinic/error.html",
+            {
+                "title": "Nothing was changed",
+                "error": error,
+                "back": reverse("clinic:clinicians"),
+                "nav": "clinicians",
+            },
+            status=400,
+        )
+    return redirect("clinic:clinicians")
+
+
+# --------------------------------------------------------------------------- audit log (clinic admin)
+
+
+def _optional_int(params: QueryDict, name: str) -> int | None:
+    value = params.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit():
+        raise selectors.BadQuery(name, f"{name} is a number.")
+    return int(value)
+
+
+@require_GET
+@require_clinic_admin
+def audit_log(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    try:
+        user_id = _optional_int(request.GET, "clinician")
+        person_id = _optional_int(request.GET, "patient")
+        page = _optional_int(request.GET, "page") or 1
+    except selectors.BadQuery as error:
+        return render(
+            request, "clinic/error.html", {"title": "Check the filters", "error": error}, status=400
+        )
+    find = " ".join(request.GET.get("find", "").split())[:100]
+    log = selectors.audit_log(
+        membership.clinic_id, user_id=user_id, person_id=person_id, find=find, page=page
+    )
+    params = QueryDict(mutable=True)
+    for key, value in (("clinician", user_id), ("patient", person_id), ("find", find or None)):
+        if value is not None:
+            params[key] = str(value)
+    return render(request, "clinic/audit.html", {"nav": "audit", "log": log, "params": params.urlencode()})
+
+
+# --------------------------------------------------------------------------- joining a clinic (the patient)
+
+INVITATION_PROBLEMS = {
+    "unknown": "We could not find this invitation. Check the code (8 letters and numbers) or ask your clinic "
+    "for a new one.",
+    "expired": "This invitation has expired. Ask your clinic for a new one.",
+    "used": "This invitation has already been used. Ask your clinic for a new one.",
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Type an invitation code; see and leave the clinic the person is a patient of now."""
+    person = person_for_session(request.session)
+    enrolment = selectors.enrolment_of(person)
+    error = ""
+    code = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        found = selectors.invitation_by_code(services.normalise_code(code))
+        try:
+            services.invitation_check(found)
+        except InvitationError as problem:
+            error = INVITATION_PROBLEMS[problem.reason]
+        else:
+            assert found is not None
+            return redirect("clinic:join_token", token=found.token)
+    return render(
+        request,
+        "clinic/join.html",
+        {
+            "enrolment": enrolment,
+            "error": error,
+            "code": code,
+            "left": request.GET.get("left") == "1",
+            "joined": request.GET.get("joined") == "1" and enrolment is not None,
+            "shared": SHARED,
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join_token(request: HttpRequest, token: str) -> HttpResponse:
+    """Which clinic, what it will see, and "Join"."""
+    found = selectors.invitation_by_token(token)
+    person = person_for_session(request.session)
+    enrolment = selectors.enrolment_of(person)
+    try:
+        services.invitation_check(found)
+    except InvitationError as problem:
+        status = 404 if problem.reason == "unknown" else 410
+        return render(
+            request,
+            "clinic/join_invitation.html",
+            {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
+            status=status,
+        )
+    assert found is not None
+    if request.method == "POST":
+        if person is None:
+            person = patient_services.person_get_or_create_for_session(session=request.session)
+        try:
+            services.enrolment_join(person=person, token=token)
+        except InvitationError as problem:  # used or expired a moment ago
+            return render(
+                request,
+                "clinic/join_invitation.html",
+                {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
+                status=410,
+            )
+        return redirect(reverse("clinic:join") + "?joined=1")
+    return render(
+        request,
+        "clinic/join_invitation.html",
+        {"invitation": found, "clinic": found.clinic, "enrolment": enrolment, "shared": SHARED},
+    )
+
+
+@never_cache
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    person = person_for_session(request.session)
+    if person is not None:
+        services.enrolment_leave(person=person)
+    return redirect(reverse("clinic:join") + "?left=1")

@@ -1,0 +1,86 @@
+"""The alerts inbox (thin: ``alerts.py`` reads and writes; looking at the inbox is audited)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from backhome.web.clinic import alerts
+from backhome.web.clinic.models import Membership
+from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinician
+from backhome.web.clinic.services import ClinicError
+from backhome.web.patient.models import Person
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+def _inbox(
+    request: HttpRequest,
+    membership: Membership,
+    *,
+    acknowledged: bool,
+    person: Person | None,
+    error: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    lines = alerts.alerts_inbox(
+        membership.clinic_id, acknowledged=acknowledged, person_id=person.pk if person is not None else None
+    )
+    what = "alerts inbox" + (", acknowledged" if acknowledged else "")
+    audit(membership=membership, person=person, action="view", what=what)
+    return render(
+        request,
+        "clinic/alerts_inbox.html",
+        {
+            "nav": "alerts",
+            "lines": lines,
+            "acknowledged": acknowledged,
+            "person": person,
+            "label": next((line.label for line in lines), "") if person is not None else "",
+            "error": error,
+            "done": request.GET.get("done", "").isdigit(),
+        },
+        status=status,
+    )
+
+
+def _filters(request: HttpRequest, membership: Membership) -> tuple[bool, Person | None]:
+    """``?state=acknowledged`` and ``?patient=<id>`` (a patient of this clinic, or 404)."""
+    source = request.POST if request.method == "POST" else request.GET
+    acknowledged = source.get("state") == "acknowledged"
+    patient = source.get("patient", "")
+    person = patient_of_clinic(membership, patient) if patient else None
+    return acknowledged, person
+
+
+@require_GET
+@require_clinician
+def inbox(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    acknowledged, person = _filters(request, membership)
+    return _inbox(request, membership, acknowledged=acknowledged, person=person)
+
+
+@require_POST
+@require_clinician
+def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    membership = _membership(request)
+    _, person = _filters(request, membership)
+    try:
+        alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=request.POST.get("note", ""))
+    except ObjectDoesNotExist:
+        raise Http404("no such alert") from None
+    except ClinicError as problem:
+        error = {"alert": alert_id, "field": problem.field, "message": problem.message}
+        return _inbox(request, membership, acknowledged=False, person=person, error=error, status=400)
+    url = reverse("clinic:alerts") + "?done=1"
+    if person is not None:
+        url += f"&patient={person.pk}"
+    return redirect(url)
