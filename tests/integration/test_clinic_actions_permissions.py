@@ -10,9 +10,7 @@ are open to anyone and act only on the browser's own person.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -26,33 +24,10 @@ from backhome.web.patient.models import Person
 from tests.integration.clinic_people import PERSONAS, Cast, cast
 from tests.integration.history_builders import log_in, session_on
 from tests.integration.people import DANA_WEB, person_with_plan
+from tests.integration.permission_matrix import Row, clinician_page, everyone, outcome
 from tests.integration.screening_helpers import flat
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: Callable[[Any], str]
-    expect: dict[str, str | int]
-    data: Callable[[Any], dict[str, str]] | None = None
-
-
-def clinician_page(cleo: str | int, yusuf: str | int, ada: str | int) -> dict[str, str | int]:
-    return {
-        "anonymous": "login",
-        "dana": "login",
-        "walt": "login",
-        "cleo": cleo,
-        "yusuf": yusuf,
-        "ada": ada,
-        "sam": 403,
-    }
-
-
-def everyone(outcome: str | int) -> dict[str, str | int]:
-    return dict.fromkeys(PERSONAS, outcome)
 
 
 @dataclass
@@ -150,14 +125,6 @@ MATRIX: dict[str, Row] = {
     "request_screen_sent": Row("GET", lambda w: "/clinic/request-screen/sent/", everyone("redirect")),
     "my_changes": Row("GET", lambda w: "/clinic/changes/", everyone("ok")),
 }
-
-
-def outcome(response: Any) -> str | int:
-    if response.status_code == 302:
-        return "login" if response.url.startswith("/account/login/") else "redirect"
-    if response.status_code == 200:
-        return "ok"
-    return int(response.status_code)
 
 
 def test_every_action_url_pattern_has_a_row_in_the_matrix() -> None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.db import transaction
@@ -28,33 +26,9 @@ from backhome.web.clinic import services
 from backhome.web.clinic.models import Alert, Invitation, Membership, ScreenRequest
 from tests.integration.clinic_people import PERSONAS, Cast, cast
 from tests.integration.history_builders import checkin_on, log_in, session_on
+from tests.integration.permission_matrix import Row, clinician_page, everyone, outcome
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: Callable[[Any], str]  # (world) -> the URL to ask for
-    expect: dict[str, str | int]
-    data: Callable[[Any], dict[str, str]] | None = None
-
-
-def clinician_page(cleo: str | int, yusuf: str | int, ada: str | int) -> dict[str, str | int]:
-    """Anonymous visitors and patients (guests) go to the login page; Sam (no clinic) gets 403."""
-    return {
-        "anonymous": "login",
-        "dana": "login",
-        "walt": "login",
-        "cleo": cleo,
-        "yusuf": yusuf,
-        "ada": ada,
-        "sam": 403,
-    }
-
-
-def everyone(outcome: str | int) -> dict[str, str | int]:
-    return dict.fromkeys(PERSONAS, outcome)
 
 
 @dataclass
@@ -171,14 +145,6 @@ def clinic_patterns() -> dict[str, str]:
                 p.name: str(p.pattern) for p in entry.url_patterns if isinstance(p, URLPattern) and p.name
             }
     raise AssertionError("the clinic URLs are not installed")
-
-
-def outcome(response: Any) -> str | int:
-    if response.status_code == 302:
-        return "login" if response.url.startswith("/account/login/") else "redirect"
-    if response.status_code == 200:
-        return "ok"
-    return int(response.status_code)
 
 
 def test_every_clinic_url_pattern_has_a_row_in_the_matrix() -> None:
