@@ -13,3 +13,17 @@ os.environ.setdefault("BACKHOME_SECRET_KEY", "test-only-" + "k" * 50)
 import django
 
 django.setup()
+
+
+
+import pytest
+from django.conf import LazySettings
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: LazySettings) -> None:
+    """Argon2 is slow on purpose (tens of milliseconds a hash), and the cast signs in a handful of
+    people per test. Tests hash with MD5 unless marked ``real_password_hashing``; production settings
+    keep Argon2 first (tests/integration/test_accounts_reset.py checks it with the real hasher)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -108,6 +108,7 @@ def test_a_changed_password_logs_out_the_other_devices(dana: object) -> None:
 # --------------------------------------------------------------------------- settings
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2_first() -> None:
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     user, _ = services.account_create(email="walt@example.com", password=PASSWORD, guest=None)
