@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit bench bench-web browser npm clean
+.PHONY: install run test test-nodb test-sqlite test-postgres postgres lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,39 @@ lint: install
 unit: install
 	$(BIN)/pytest -q tests/unit tests/data
 
-## test: set up everything and run every test
-test: install browser npm lint
-	$(BIN)/pytest
+## postgres: Debian's PostgreSQL server for the tests' throw-away cluster (installed with apt when missing)
+postgres:
+	@bash scripts/ensure-postgres.sh >/dev/null
+
+# The tests that touch a database (Django, the CLI, the browser) run twice: on SQLite and on PostgreSQL.
+DB_TESTS := tests/integration tests/cli tests/e2e
+
+## test: set up everything and run every test: the pure core once, the rest on SQLite and on PostgreSQL
+# The two database passes run at the same time (each has its own artifacts folder and free ports);
+# --output-sync prints each pass's report whole when it ends.
+test: install browser npm postgres lint audit
+	$(MAKE) --no-print-directory test-nodb
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+## audit: known vulnerabilities of the installed packages (pip-audit asks PyPI); fails on any found.
+## AUDIT_ARGS=--strict also fails when a package cannot be looked up (CI); ignoring an advisory needs
+## `--ignore-vuln ID` here with its reason in docs/security.md.
+AUDIT_ARGS ?=
+.PHONY: audit
+audit: install
+	$(BIN)/pip-audit --skip-editable --progress-spinner off $(AUDIT_ARGS)
+
+## test-nodb: the core's and the content's tests, with a DATABASE_URL nothing answers: they never open one
+test-nodb: install
+	DATABASE_URL=postgresql://no-database@127.0.0.1:9/none $(BIN)/pytest -q tests/unit tests/data
+
+## test-sqlite: every test that touches a database, on SQLite (the default database)
+test-sqlite: install browser npm
+	env -u DATABASE_URL $(BIN)/pytest -q $(DB_TESTS)
+
+## test-postgres: the same tests on a throw-away PostgreSQL cluster (scripts/pg_cluster.py), stopped after
+test-postgres: install browser npm postgres
+	BACKHOME_ARTIFACTS=artifacts/postgres $(BIN)/python -m scripts.pg_cluster -- $(BIN)/pytest -q $(DB_TESTS)
 
 ## bench: the engine's speed, the library's load time, the web server's and the clinic pages' at 5,000 patients; results go in BENCHMARKS.md by hand
 bench: install
@@ -56,6 +86,12 @@ bench: install
 ## bench-web: wrk (Debian's, installed with apt when missing) against `backhome serve` on a free loopback port
 bench-web: install
 	$(BIN)/python -m scripts.bench_web
+
+## load: 200 simulated patients for 60 s against `backhome serve` on SQLite, then on a throw-away PostgreSQL; every acknowledged write counted (LOAD_ARGS="--kill-after 30" adds the SIGKILL fault)
+.PHONY: load
+load: install
+	$(BIN)/python -m scripts.load_test --database sqlite $(LOAD_ARGS)
+	$(BIN)/python -m scripts.load_test --database postgres $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts node_modules

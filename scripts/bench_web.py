@@ -1,6 +1,7 @@
 """``make bench`` (web part): the server's latency and throughput under load, with wrk.
 
-Starts ``backhome serve`` (gunicorn with its default workers and threads) on a free loopback port with a
+Starts ``backhome serve`` (gunicorn with its default workers and threads, or ``BACKHOME_WORKERS`` and
+``BACKHOME_THREADS``) on a free loopback port with a
 throw-away data folder, makes Dana (a guest with the extension plan) and then measures, one after the
 other, each at 32 concurrent connections for 15 s after a 2 s warm-up:
 
@@ -134,6 +135,8 @@ class Result:
     non_2xx: int
     socket_errors: int
     statuses: dict[str, int]
+    #: CPU time the server's processes used per request during the measured run (ms); None off Linux.
+    server_cpu_ms: float | None = None
 
     @property
     def rps(self) -> float:
@@ -227,6 +230,32 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+def process_tree_cpu(pid: int) -> float | None:
+    """Seconds of CPU (user and system) used so far by a process and its children and grandchildren
+    (``backhome serve``, the gunicorn master, its workers), from /proc; None where there is no /proc."""
+    if not Path("/proc").is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            total += (int(stats[current][11]) + int(stats[current][12])) / tick
+        todo.extend(children.get(current, []))
+    return total
 
 
 def django_in(env: dict[str, str]) -> None:
@@ -421,6 +450,7 @@ def measure(
     warmup: float,
     connections: int,
     threads: int,
+    server_pid: int | None = None,
 ) -> Result:
     """A warm-up run, then the measured run. For the log POST each run gets session ids no earlier run
     has used (exercises are logged in order: a session's first exercise can be logged once)."""
@@ -431,6 +461,7 @@ def measure(
         if sessions is not None:
             ids_file = Path(tempfile.mkstemp(prefix="backhome-bench-sessions-", suffix=".txt")[1])
             ids_file.write_text("\n".join(sessions[cursor:]) + "\n")
+        cpu_before = process_tree_cpu(server_pid) if server_pid is not None else None
         try:
             if wrk:
                 args = [mode, cookie, token, str(ids_file or ""), str(threads)]
@@ -442,6 +473,10 @@ def measure(
                 ids_file.unlink()
         # requests still in flight when a run stops may have been answered too: skip past them
         cursor += raw["requests"] + 2 * connections
+        cpu_after = process_tree_cpu(server_pid) if server_pid is not None else None
+    server_cpu = None
+    if cpu_before is not None and cpu_after is not None and raw["requests"]:
+        server_cpu = (cpu_after - cpu_before) * 1000 / raw["requests"]
     return Result(
         name,
         raw["requests"],
@@ -453,6 +488,7 @@ def measure(
         raw["non_2xx"],
         raw["socket_errors"],
         raw.get("statuses", {}),
+        server_cpu,
     )
 
 
@@ -573,6 +609,7 @@ def main() -> None:
             "warmup": options.warmup,
             "connections": options.connections,
             "threads": options.threads,
+            "server_pid": server.process.pid,
         }
         results = [measure("(a) GET /healthz", url=server.base + "/healthz", mode="get", cookie="", **common)]
         results.append(
@@ -601,6 +638,10 @@ def main() -> None:
     report(results, cpu, tool, options)
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _wrk_version(wrk: str | None) -> str:
     if not wrk:
         return ""
@@ -617,10 +658,12 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
     print(f"load average (1 min) of the machine: {before:.2f} before the run, {after:.2f} after it")
     print(
         f"load: {tool}, {options.connections} connections, {options.seconds:g} s per endpoint after "
-        f"{options.warmup:g} s of warm-up; server: backhome serve (gunicorn, default workers and threads)"
+        f"{options.warmup:g} s of warm-up; server: backhome serve (gunicorn, "
+        f"{os.environ.get('BACKHOME_WORKERS', '2')} workers x {os.environ.get('BACKHOME_THREADS', '4')} threads)"
     )
     print(
-        f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'of (a)':>7}  errors"
+        f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'of (a)':>7} "
+        f"{'CPU ms':>7}  errors"
     )
     ok = True
     for r in results:
@@ -629,7 +672,7 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
         errors = f"{r.non_2xx} non-2xx{f' ({codes})' if codes else ''}, {r.socket_errors} socket"
         print(
             f"{r.name:<30} {r.rps:>9,.0f} {r.p50_ms:>8.1f} {r.p90_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
-            f"{share:>6.0%}  {errors}"
+            f"{share:>6.0%} {_ms(r.server_cpu_ms):>7}  {errors}"
         )
         if r is not results[0]:
             ok = ok and r.p99_ms < P99_TARGET_MS and share >= SHARE_TARGET
@@ -637,6 +680,10 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
     print(
         f"targets (p99 < {P99_TARGET_MS:g} ms and >= {SHARE_TARGET:.0%} of (a) for (b) and (c); no error):",
         "met" if ok else "NOT met",
+    )
+    print(
+        "CPU ms: the server processes' CPU time per request during the measured run (/proc: gunicorn, "
+        "its workers, with HTTP)"
     )
     print("server CPU per request, in-process (Django test client, same database, 300 requests each):")
     trivial = cpu["(a) GET /healthz"]

@@ -27,7 +27,18 @@ class IO:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from backhome.cli import clinic, handout, library, serve, session, triage
+    from backhome.cli import (
+        backup,
+        clinic,
+        export,
+        handout,
+        library,
+        reminders,
+        serve,
+        session,
+        token,
+        triage,
+    )
 
     parser = argparse.ArgumentParser(
         prog="backhome",
@@ -41,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(sub)
     handout.register(sub)
     clinic.register(sub)
+    backup.register(sub)
+    token.register(sub)
+    reminders.register(sub)
+    export.register(sub)
     return parser
 
 

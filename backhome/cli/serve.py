@@ -23,6 +23,12 @@ def register(sub: Any) -> None:
         default=int(os.environ.get("BACKHOME_WORKERS", "2")),
         help="gunicorn worker processes (default 2, or BACKHOME_WORKERS)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("BACKHOME_THREADS", "4")),
+        help="threads of each worker (default 4, or BACKHOME_THREADS)",
+    )
     parser.set_defaults(handler=_serve)
 
 
@@ -35,6 +41,9 @@ def prepare(io: IO) -> None:
     django.setup()
     call_command("migrate", interactive=False, verbosity=0, stdout=io.stdout, stderr=io.stderr)
     call_command("collectstatic", interactive=False, verbosity=0, stdout=io.stdout, stderr=io.stderr)
+    from django.db import connections
+
+    connections.close_all()  # the workers are forked from this process: each opens its own connections
 
 
 def gunicorn_argv(args: argparse.Namespace) -> list[str]:
@@ -46,7 +55,7 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "--workers",
         str(args.workers),
         "--threads",
-        "4",
+        str(args.threads),
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",

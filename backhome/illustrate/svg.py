@@ -3,6 +3,8 @@
 * :func:`exercise_panels_svg` — static panels (start → end) with the earlier position drawn faintly,
   an arrow for the direction of movement and a glow where the stretch should be felt. No CSS, no
   script: it prints and converts anywhere.
+* :func:`exercise_print_panels` — the same panels for a PDF, one small SVG each with the captions apart
+  (PDF renderers draw SVG slowly; see there).
 * :func:`exercise_svg` — the same figure animated with CSS: move into position, hold, come back,
   rest, in a loop timed from the dose. Under ``prefers-reduced-motion: reduce`` the animation stops
   and the held position shows. With ``phase_classes=True`` nothing loops: a class on the ``<svg>``
@@ -130,6 +132,50 @@ def _figure(
     if glow:
         parts.append(_chain(pose, "glow", shapes=glow, animated=animated, uid=uid))
     return "".join(parts)
+
+
+def _flat_figure(pose: Pose, style: _Style, *, glow: list[str] | None = None) -> str:
+    """The figure for print: every shape in model coordinates, one ``<path>`` per colour layer and no
+    nested transforms (PDF renderers walk each node and transform in Python; this draws the same
+    outline with about a tenth of the nodes)."""
+    layers = {seg.name: seg.layer for seg in pose.skeleton.segments}
+    paths: dict[str, list[str]] = {"far": [], "mid": [], "near": [], "front": []}
+    for c in body.capsules(pose):
+        layer = layers[c.segment]
+        if layer in paths:
+            paths[layer].append(body.capsule_path(body.Capsule(c.x0, c.y0, c.r0, c.x1, c.y1, c.r1)))
+    if style == _GHOST_STYLE:  # one colour: one path
+        return f'<path fill="{style.far}" d="{"".join(d for ds in paths.values() for d in ds)}"/>'
+    parts = [
+        f'<path fill="{colour}" d="{"".join(paths[layer])}"/>'
+        for layer, colour in (("far", style.far), ("mid", style.mid), ("near", style.near))
+        if paths[layer]
+    ]
+    front = "".join(paths["front"])
+    if front:
+        if style.halo:
+            parts.append(f'<path fill="{BG}" stroke="{BG}" stroke-width="3.5" d="{front}"/>')
+        parts.append(f'<path fill="{style.near}" d="{front}"/>')
+    return "".join(parts) + "".join(glow or ())
+
+
+def _flat_glow(ill: poses.Illustration, pose: Pose, uid: str) -> list[str]:
+    """The stretch's glow for print: each ellipse placed in model coordinates (a rotation about its
+    centre), filled with the same gradient."""
+    frames = body.frames(pose)
+    out = []
+    for st in ill.spec.stretch:
+        if st.view != pose.view or st.segment not in frames:
+            continue
+        frame = frames[st.segment]
+        cx, cy = frame.apply(st.x, st.y)
+        turn = (
+            f' transform="rotate({_f(frame.angle, 2)} {_f(cx)} {_f(cy)})"' if abs(frame.angle) > 1e-9 else ""
+        )
+        out.append(
+            f'<ellipse cx="{_f(cx)}" cy="{_f(cy)}" rx="{_f(st.rx)}" ry="{_f(st.ry)}"{turn} fill="url(#{uid}-glow)"/>'
+        )
+    return out
 
 
 def _glow_shapes(ill: poses.Illustration, view: body.View, uid: str) -> dict[str, list[str]]:
@@ -299,10 +345,45 @@ def _mirrored(ill: poses.Illustration, side: str | None) -> bool:
 # --------------------------------------------------------------------------- static panels
 
 
+def _panel_body(
+    ill: poses.Illustration, index: int, *, mirror: bool, uid: str, flat: bool = False
+) -> tuple[str, str]:
+    """One panel's mat, figure (with its ghost, arrows and glow), number badge and label, in the
+    panel's own coordinates; and the mat's view. ``flat``: the figure drawn for print."""
+    panel = ill.spec.panels[index]
+    pose = ill.pose(panel.pose)
+    view = pose.view
+    ghost = ill.pose(panel.ghost) if panel.ghost else None
+    place = _placement(view, [p for p in (pose, ghost) if p is not None], mirror)
+    fig = ""
+    if flat:
+        if ghost is not None:
+            fig += _flat_figure(ghost, _GHOST_STYLE)
+        fig += _flat_figure(pose, _Style(), glow=_flat_glow(ill, pose, uid) if panel.stretch else None)
+    else:
+        glow = _glow_shapes(ill, view, uid) if panel.stretch else None
+        if ghost is not None:
+            fig += _figure(ghost, _GHOST_STYLE)
+        fig += _figure(pose, _Style(), glow=glow)
+    if panel.ghost:
+        fig += "".join(_arrow(ill, panel.ghost, panel.pose, a) for a in panel.arrows)
+    badge = (
+        f'<circle cx="16" cy="16" r="11" fill="{BODY}"/>'
+        f'<text x="16" y="20.5" font-size="13" font-weight="bold" fill="{BG}" text-anchor="middle">{index + 1}</text>'
+    )
+    label = (
+        f'<text x="{_f(PANEL_W - 10)}" y="20" font-size="11.5" fill="{MUTED}" text-anchor="end">'
+        f"{escape(panel.label)}</text>"
+        if panel.label
+        else ""
+    )
+    return f'{_mat(view)}<g transform="{place}">{fig}</g>{badge}{label}', view
+
+
 def exercise_panels_svg(
     exercise_id: str, *, side: str | None = None, columns: int | None = None, uid: str | None = None
 ) -> str:
-    """Static panels, one per teaching position, for print and for the plan page."""
+    """Static panels, one per teaching position, for the plan page (print: :func:`exercise_print_panels`)."""
     ill = poses.load(exercise_id)
     uid = uid or _uid(exercise_id, "panels", side)
     mirror = _mirrored(ill, side)
@@ -318,36 +399,52 @@ def exercise_panels_svg(
     for i, panel in enumerate(panels):
         col, row = i % cols, i // cols
         x0, y0 = col * (PANEL_W + gap), row * (panel_h + gap)
-        pose = ill.pose(panel.pose)
-        view = pose.view
-        ghost = ill.pose(panel.ghost) if panel.ghost else None
-        place = _placement(view, [p for p in (pose, ghost) if p is not None], mirror)
-        glow = _glow_shapes(ill, view, uid) if panel.stretch else None
-        fig = ""
-        if ghost is not None:
-            fig += _figure(ghost, _GHOST_STYLE)
-        fig += _figure(pose, _Style(), glow=glow)
-        if panel.ghost:
-            fig += "".join(_arrow(ill, panel.ghost, panel.pose, a) for a in panel.arrows)
-        badge = (
-            f'<circle cx="16" cy="16" r="11" fill="{BODY}"/>'
-            f'<text x="16" y="20.5" font-size="13" font-weight="bold" fill="{BG}" text-anchor="middle">{i + 1}</text>'
-        )
-        label = (
-            f'<text x="{_f(PANEL_W - 10)}" y="20" font-size="11.5" fill="{MUTED}" text-anchor="end">'
-            f"{escape(panel.label)}</text>"
-            if panel.label
-            else ""
-        )
+        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid)
         out.append(
             f'<g transform="translate({_f(x0)} {_f(y0)})">'
             f'<rect width="{_f(PANEL_W)}" height="{_f(panel_h)}" rx="10" fill="{BG}" stroke="#C5D0DA"/>'
-            f'{_mat(view)}<g transform="{place}">{fig}</g>{badge}{label}'
+            f"{body_}"
             f"{_caption(12, CAPTION_Y, ill.spec.poses[panel.pose].caption)}</g>"
         )
     title, desc = _describe(ill, side, None)
     steps = " ".join(f"{i + 1}. {ill.spec.poses[p.pose].caption}" for i, p in enumerate(panels))
     return _doc(uid, width, height, title, f"{desc} Steps: {steps}", "".join(out))
+
+
+#: A print panel's height: the figure above the mat, and the mat (no caption: the page prints it).
+PRINT_PANEL_H = FLOOR_Y + 12
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPanel:
+    """One teaching position for paper: its picture (an SVG without text but the number) and its
+    caption, for the page to set as text under it."""
+
+    number: int
+    svg: str
+    caption: str
+
+
+def exercise_print_panels(exercise_id: str, *, side: str | None = None) -> tuple[PrintPanel, ...]:
+    """The static panels for a printed page, one SVG each and the captions apart.
+
+    The same drawing as :func:`exercise_panels_svg`, made for PDF renderers, which draw SVG node by
+    node in Python and SVG text letter by letter: the figure is one path per colour with no nested
+    transforms (a tenth of the nodes), and the captions are left to the page, where they are set as
+    ordinary text (faster, larger and selectable)."""
+    ill = poses.load(exercise_id)
+    mirror = _mirrored(ill, side)
+    title, _desc = _describe(ill, side, None)
+    out = []
+    for i, panel in enumerate(ill.spec.panels):
+        uid = _uid(exercise_id, "print", side, str(i + 1))
+        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid, flat=True)
+        caption = ill.spec.poses[panel.pose].caption
+        svg = _doc(
+            uid, PANEL_W, PRINT_PANEL_H, f"{title}: {i + 1}", caption, f"<defs>{_glow_def(uid)}</defs>{body_}"
+        )
+        out.append(PrintPanel(i + 1, svg, caption))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- animation

@@ -6,10 +6,11 @@ import pytest
 
 from backhome.core.model import EXERCISE_IDS
 from backhome.illustrate import gallery, svg
+from tests.artifacts import ARTIFACTS as ARTIFACTS_ROOT
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "illustrations"
+ARTIFACTS = ARTIFACTS_ROOT / "illustrations"
 
 # Draw the SVG document as an image (as <img> would) and count pixels that are not white-ish;
 # the figure is dark blue, so a picture that rendered has many.

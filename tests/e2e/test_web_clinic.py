@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tests.artifacts import ARTIFACTS as ARTIFACTS_ROOT
 from tests.e2e import web_fixtures
-from tests.e2e.web_fixtures import REPO, Visit, sign_in_as_guest
+from tests.e2e.web_fixtures import Visit, sign_in_as_guest
 from tests.integration.history_builders import checkin_on, log_in, session_on
 from tests.integration.people import person_with_plan
 
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLEO = "cleo@riverside.example"
 PASSWORD = "a long test password 42"
-HANDOUTS = REPO / "artifacts" / "handouts"
+HANDOUTS = ARTIFACTS_ROOT / "handouts"
 TABLET = {"width": 820, "height": 1180}
 BAD_REQUEST = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
 

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from backhome.web.patient import questions
+from tests.artifacts import ARTIFACTS as ARTIFACTS_ROOT
 from tests.builders import intake_doc
 from tests.e2e import web_fixtures
-from tests.e2e.web_fixtures import PHONE, REPO, Visit, sign_in_as_guest
+from tests.e2e.web_fixtures import PHONE, Visit, sign_in_as_guest
 from tests.integration.screening_helpers import CALM, DANA_WEB, WALT_WEB, flat
 
 # The fixtures this module uses (tests/e2e/conftest.py belongs to the illustration tests).
@@ -26,7 +27,7 @@ web_browser = web_fixtures.web_browser
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LIMIT = 150 * 1024
-REPORT = REPO / "artifacts" / "page-weight.md"
+REPORT = ARTIFACTS_ROOT / "page-weight.md"
 NOTHING_WRONG = intake_doc(startback=CALM)
 
 #: page name -> (path, who is signed in: "open" = has answered everything but not asked for the result)

@@ -18,10 +18,12 @@ os.environ.setdefault("BACKHOME_SECRET_KEY", "test-only-" + "k" * 50)
 
 import django
 
+from tests.artifacts import ARTIFACTS as ARTIFACTS_ROOT
+
 django.setup()
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
+SCREENSHOTS = ARTIFACTS_ROOT / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import tempfile
 
+import pytest
+from django.conf import LazySettings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backhome.web.config.settings")
 os.environ.setdefault("BACKHOME_DATA_DIR", tempfile.mkdtemp(prefix="backhome-test-data-"))
 os.environ.setdefault("BACKHOME_SECRET_KEY", "test-only-" + "k" * 50)
@@ -13,11 +16,6 @@ os.environ.setdefault("BACKHOME_SECRET_KEY", "test-only-" + "k" * 50)
 import django
 
 django.setup()
-
-
-
-import pytest
-from django.conf import LazySettings
 
 
 @pytest.fixture(autouse=True)

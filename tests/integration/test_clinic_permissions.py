@@ -91,6 +91,7 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"action": "role", "role": "clinician"},
     ),
     "audit": Row("GET", lambda w: "/clinic/audit/", clinician_page(cleo=403, yusuf=403, ada="ok")),
+    "export_csv": Row("GET", lambda w: "/clinic/export.csv", clinician_page(cleo="ok", yusuf="ok", ada="ok")),
     # The patient's side: anyone may open these; they only ever act on the browser's own person.
     "join": Row("GET", lambda w: "/clinic/join/", everyone("ok")),
     "join_token": Row("GET", lambda w: f"/clinic/join/{w.invitation.token}/", everyone("ok")),
@@ -135,16 +136,32 @@ MATRIX: dict[str, Row] = {
     # nothing sent from this browser yet: back to the form
     "request_screen_sent": Row("GET", lambda w: "/clinic/request-screen/sent/", everyone("redirect")),
     "my_changes": Row("GET", lambda w: "/clinic/changes/", everyone("ok")),
+    "fhir:clinic_patient": Row(
+        "GET",
+        lambda w: f"/clinic/patients/{w.dana}/fhir.json",
+        clinician_page(cleo="ok", yusuf=404, ada="ok"),
+    ),
 }
 
 
 def clinic_patterns() -> dict[str, str]:
+    """Every named page under /clinic/: the clinic namespace's, and any other app's page mounted under
+    /clinic/ (named ``namespace:name``, e.g. the FHIR download of a patient's record)."""
+    patterns: dict[str, str] = {}
     for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "clinic":
-            return {
-                p.name: str(p.pattern) for p in entry.url_patterns if isinstance(p, URLPattern) and p.name
-            }
-    raise AssertionError("the clinic URLs are not installed")
+        if not isinstance(entry, URLResolver):
+            continue
+        prefix = str(entry.pattern)
+        for p in entry.url_patterns:
+            if not (isinstance(p, URLPattern) and p.name):
+                continue
+            route = prefix + str(p.pattern)
+            if entry.namespace == "clinic":
+                patterns[p.name] = route
+            elif route.startswith("clinic/"):
+                patterns[f"{entry.namespace}:{p.name}"] = route
+    assert patterns, "the clinic URLs are not installed"
+    return patterns
 
 
 def test_every_clinic_url_pattern_has_a_row_in_the_matrix() -> None:

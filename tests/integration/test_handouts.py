@@ -4,23 +4,27 @@ artifacts/handouts/ for a person to look at."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import subprocess
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
 from backhome.cli import IO, main
+from backhome.web.handouts import render
 from backhome.web.handouts.render import _pictures_only, handout_html, handout_pdf
 from backhome.web.patient.models import Person
 from backhome.web.progress.models import DoseChange
+from tests.artifacts import ARTIFACTS as ARTIFACTS_ROOT
 from tests.integration.people import WALT_WEB, client_for, person_with_plan
 
 pytestmark = pytest.mark.django_db
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "handouts"
+ARTIFACTS = ARTIFACTS_ROOT / "handouts"
 PLAN_URL = "http://127.0.0.1:8000/plan/"
 
 
@@ -100,7 +104,7 @@ def test_the_handout_carries_a_qr_code_of_the_plan_address_and_fetches_nothing()
     assert "https://backhome.clinic.example/plan/" in html
     assert "<svg" in html  # the QR code
     sources = re.findall(r'src="([^"]+)"', html)
-    assert sources and all(re.fullmatch(r"backhome-picture:/[a-z-]+\.svg", s) for s in sources)
+    assert sources and all(re.fullmatch(r"backhome-picture:/[a-z-]+/[1-9]\.svg", s) for s in sources)
     assert "href=" not in html.replace('xmlns="', "")
 
 
@@ -109,7 +113,9 @@ def test_the_handout_refuses_to_fetch_anything_but_its_own_pictures() -> None:
         _pictures_only("https://example.com/tracker.png")
     with pytest.raises(ValueError, match="does not fetch"):
         _pictures_only("backhome-picture:/../../etc/passwd.svg")
-    picture = _pictures_only("backhome-picture:/cat-camel.svg")
+    with pytest.raises(ValueError, match="does not fetch"):
+        _pictures_only("backhome-picture:/cat-camel/9.svg")  # cat-camel has three positions
+    picture = _pictures_only("backhome-picture:/cat-camel/3.svg")
     assert picture.headers["Content-Type"] == "image/svg+xml"
 
 
@@ -161,3 +167,92 @@ def test_a_clinic_patients_handout_names_their_clinic_and_its_phone(tmp_path: Pa
     Enrolment.objects.create(person=dana, clinic=riverside)
     text = " ".join(_text(handout_pdf(dana, plan_url=PLAN_URL), tmp_path).split())
     assert "Riverside Physio · phone +44 20 7946 0001" in text
+
+
+def test_each_position_has_its_own_picture_and_its_caption_is_printed_as_text(tmp_path: Path) -> None:
+    walt, _ = person_with_plan(WALT_WEB)
+    html = handout_html(walt, plan_url=PLAN_URL)
+    assert "backhome-picture:/single-knee-to-chest/1.svg" in html
+    assert "backhome-picture:/single-knee-to-chest/2.svg" in html
+    text = " ".join(_text(handout_pdf(walt, plan_url=PLAN_URL), tmp_path).split())
+    assert "Lie on your back, knees bent, feet flat on the floor." in text  # the first position's caption
+
+
+def test_printing_the_same_sheet_again_gives_the_same_pdf_without_laying_it_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dana, screening = person_with_plan()
+    rendered: list[str] = []
+    real = render._render_pdf
+
+    def counting(html: str) -> bytes:
+        rendered.append(html)
+        return real(html)
+
+    monkeypatch.setattr(render, "_render_pdf", counting)
+    monkeypatch.setattr(render, "_PDF_CACHE", OrderedDict())  # none kept from the other tests' sheets
+    first = handout_pdf(dana, plan_url=PLAN_URL)
+    assert handout_pdf(dana, plan_url=PLAN_URL) == first
+    assert len(rendered) == 1
+    assert handout_pdf(dana, plan_url=PLAN_URL, paper="letter") != first  # another paper: another sheet
+    DoseChange.objects.create(
+        person=dana,
+        screening=screening,
+        plan_exercise_id="prone-press-up",
+        exercise_id="prone-press-up",
+        sets=1,
+        reps=10,
+        hold_s=15,
+        per_side=False,
+        action="progress",
+        rules=["DS-03"],
+        reasons=[],
+    )
+    changed = handout_pdf(dana, plan_url=PLAN_URL)
+    assert len(rendered) == 3
+    assert "10 times, hold each 15 seconds" in " ".join(_text(changed, tmp_path).split())  # never a stale one
+
+
+@pytest.mark.parametrize("exercise_id", ["sciatic-nerve-glide", "childs-pose-side-reach"])
+def test_the_printed_pictures_draw_what_the_plan_page_draws(exercise_id: str, tmp_path: Path) -> None:
+    """Each print panel, rasterised through WeasyPrint, matches the same panel of the plan page's
+    picture but for anti-aliased edges (a lost or misplaced body part would differ by thousands)."""
+    from PIL import Image, ImageChops
+    from weasyprint import HTML
+
+    from backhome.illustrate.svg import PANEL_W, PRINT_PANEL_H, exercise_panels_svg, exercise_print_panels
+
+    def raster(svg: str, name: str) -> Image.Image:
+        data = base64.b64encode(svg.encode()).decode()
+        html = f'<style>@page{{size:120mm 80mm;margin:0}}</style><img src="data:image/svg+xml;base64,{data}" width="416">'
+        HTML(string=html).write_pdf(tmp_path / f"{name}.pdf")
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "100",
+                "-png",
+                "-singlefile",
+                str(tmp_path / f"{name}.pdf"),
+                str(tmp_path / name),
+            ],
+            check=True,
+        )
+        return Image.open(tmp_path / f"{name}.png").convert("L")
+
+    web = exercise_panels_svg(exercise_id, columns=1)
+    view_box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', web)
+    assert view_box is not None
+    prints = exercise_print_panels(exercise_id)
+    panel_h = (float(view_box.group(2)) - 8 * (len(prints) - 1)) / len(prints)
+    for panel in prints:
+        top = (panel.number - 1) * (panel_h + 8)
+        crop = web.replace(view_box.group(0), f'viewBox="0 {top} {PANEL_W} {PRINT_PANEL_H}"', 1)
+        crop = re.sub(
+            r'width="[\d.]+" height="[\d.]+"', f'width="{PANEL_W}" height="{PRINT_PANEL_H}"', crop, count=1
+        )
+        difference = ImageChops.difference(
+            raster(crop, f"web-{panel.number}"), raster(panel.svg, f"print-{panel.number}")
+        )
+        differing = sum(1 for value in difference.get_flattened_data() if value > 60)
+        assert differing < 0.004 * difference.size[0] * difference.size[1], (panel.number, differing)

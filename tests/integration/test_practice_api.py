@@ -503,7 +503,7 @@ def test_bad_json_is_refused(dana: tuple[Person, Client]) -> None:
 def test_a_body_over_64_kb_is_refused(dana: tuple[Person, Client]) -> None:
     _, client = dana
     big = json.dumps({"id": new_id(), "before": BEFORE, "pad": "x" * 70_000})
-    error = assert_envelope(post(client, start_url(), big), 400, "invalid")
+    error = assert_envelope(post(client, start_url(), big), 413, "too_large")
     assert "too large" in error["message"]
     assert ExerciseSession.objects.count() == 0
 

@@ -53,7 +53,9 @@ def test_serve_migrates_a_fresh_data_folder_and_answers_on_loopback(tmp_path: Pa
                 time.sleep(0.2)
         assert "backhome" in page.lower()
         assert "unsafe-inline" not in headers["Content-Security-Policy"]
-        assert (tmp_path / "data" / "backhome.sqlite3").exists()
+        # The server uses the tests' database: SQLite in its data folder, or DATABASE_URL's PostgreSQL.
+        on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+        assert (tmp_path / "data" / "backhome.sqlite3").exists() is not on_postgres
         key = tmp_path / "data" / "secret_key"
         assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
         css = [line for line in page.split('"') if line.endswith(".css")]

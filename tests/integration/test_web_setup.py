@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -77,12 +82,40 @@ def test_the_defaults_are_safe_for_one_machine() -> None:
     assert settings.DEBUG is False
     assert "*" not in settings.ALLOWED_HOSTS
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
-    options = settings.DATABASES["default"]["OPTIONS"]
+
+
+def database_settings(tmp_path: Path, database_url: str | None) -> dict[str, Any]:
+    """The settings module's database, read in a new process (the tests' own may be PostgreSQL)."""
+    env = {**os.environ, "BACKHOME_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    code = (
+        "import json; from backhome.web.config import settings as s; "
+        "print(json.dumps(s.DATABASES['default'], default=str))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+def test_without_database_url_the_database_is_sqlite_in_wal_mode_in_the_data_folder(tmp_path: Path) -> None:
+    database = database_settings(tmp_path, None)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "backhome.sqlite3")
+    options = database["OPTIONS"]
     assert "journal_mode=WAL" in options["init_command"] and options["timeout"] >= 5
 
 
+def test_a_postgresql_database_url_chooses_postgresql_without_the_sqlite_options(tmp_path: Path) -> None:
+    database = database_settings(tmp_path, "postgresql://someone@127.0.0.1:5433/clinic")
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["NAME"], database["HOST"], database["PORT"]) == ("clinic", "127.0.0.1", 5433)
+    assert "init_command" not in database.get("OPTIONS", {})
+
+
 def test_serve_runs_gunicorn_on_the_wsgi_app() -> None:
-    args = argparse.Namespace(host="127.0.0.1", port=8123, workers=2)
+    args = argparse.Namespace(host="127.0.0.1", port=8123, workers=2, threads=4)
     argv = gunicorn_argv(args)
     assert "backhome.web.config.wsgi:application" in argv
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert argv[argv.index("--threads") + 1] == "4"

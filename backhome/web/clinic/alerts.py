@@ -86,27 +86,31 @@ def _rules(values: Iterable[Any] | None) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- deriving alerts
 
 
+def log_alert(log: ExerciseLog) -> Candidate | None:
+    """The alert one exercise's log calls for: a RED result (PM-10...PM-13) or a warning sign after the
+    exercise (PM-14), of the most specific kind (warning sign, then symptoms spreading, then RED); None
+    for any other log."""
+    if not (log.after_red_flag or log.light == "red"):
+        return None
+    rules = _rules(log.rules)
+    what = " ".join(_texts(log.reasons)) or log.advice or "The pain check after it gave a RED result."
+    text = f"{_name(log.exercise_id)}: {what}"
+    if log.after_red_flag or "PM-14" in rules:
+        return Candidate(Alert.Kind.RED_FLAG, f"red_flag:log:{log.pk}", rules or ("PM-14",), text)
+    if "PM-10" in rules:
+        return Candidate(Alert.Kind.PERIPHERALIZATION, f"peripheralization:{log.pk}", rules, text)
+    return Candidate(Alert.Kind.RED_STOP, f"red_stop:{log.pk}", rules, text)
+
+
 def _log_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
-    """A RED result (PM-10...PM-13) or a warning sign after an exercise (PM-14): one alert per log, of
-    the most specific kind (warning sign, then symptoms spreading, then RED)."""
+    """``log_alert`` of each of the person's logs with a RED result or a warning sign."""
     logs = (
         ExerciseLog.objects.filter(session__person=person, session__started_at__gte=since)
         .filter(Q(light="red") | Q(after_red_flag=True))
         .only("id", "exercise_id", "light", "after_red_flag", "rules", "reasons", "advice")
         .order_by("created_at")
     )
-    out = []
-    for log in logs:
-        rules = _rules(log.rules)
-        what = " ".join(_texts(log.reasons)) or log.advice or "The pain check after it gave a RED result."
-        text = f"{_name(log.exercise_id)}: {what}"
-        if log.after_red_flag or "PM-14" in rules:
-            out.append(Candidate(Alert.Kind.RED_FLAG, f"red_flag:log:{log.pk}", rules or ("PM-14",), text))
-        elif "PM-10" in rules:
-            out.append(Candidate(Alert.Kind.PERIPHERALIZATION, f"peripheralization:{log.pk}", rules, text))
-        elif log.light == "red":
-            out.append(Candidate(Alert.Kind.RED_STOP, f"red_stop:{log.pk}", rules, text))
-    return out
+    return [c for c in map(log_alert, logs) if c is not None]
 
 
 def _session_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
@@ -272,7 +276,11 @@ def alerts_scan(*, person: Person, now: dt.datetime) -> list[Alert]:
     enrolment = Enrolment.objects.filter(person=person).first()
     if enrolment is None:
         return []
-    candidates = alert_candidates(person, enrolment, now)
+    return _raise(person, enrolment, alert_candidates(person, enrolment, now))
+
+
+def _raise(person: Person, enrolment: Enrolment, candidates: list[Candidate]) -> list[Alert]:
+    """Store the candidates not raised before (``(person, key)`` is unique); returns the new alerts."""
     with transaction.atomic():
         existing = set(Alert.objects.filter(person=person).values_list("key", flat=True))
         new = {c.key: c for c in candidates if c.key not in existing}
@@ -293,6 +301,19 @@ def alerts_scan(*, person: Person, now: dt.datetime) -> list[Alert]:
             ignore_conflicts=True,
         )
     return list(Alert.objects.filter(person=person, key__in=list(new)).order_by("pk"))
+
+
+def alerts_scan_log(*, person: Person, log: ExerciseLog) -> list[Alert]:
+    """The alert one new or re-checked log raises, if any: the one kind of event a log can add (a RED
+    result or a warning sign after an exercise, ``log_alert``). The same alert as ``alerts_scan`` would
+    raise for it, without reading the person's other data."""
+    candidate = log_alert(log)
+    if candidate is None:
+        return []
+    enrolment = Enrolment.objects.filter(person=person).first()
+    if enrolment is None or log.session.started_at < enrolment.joined_at - LOOKBACK_BEFORE_JOINING:
+        return []
+    return _raise(person, enrolment, [candidate])
 
 
 def alerts_scan_all(*, now: dt.datetime) -> int:
@@ -351,6 +372,8 @@ def alert_acknowledge(
         raise ClinicError("note", "Write a note: what you did or decided about this alert.")
     if len(text) > NOTE_MAX:
         raise ClinicError("note", f"The note can be at most {NOTE_MAX} characters long.")
+    if "\x00" in text:
+        raise ClinicError("note", "The note has a character that cannot be stored (NUL): type it again.")
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(pk=alert_id, clinic_id=membership.clinic_id).first()
         if alert is None:
@@ -382,6 +405,22 @@ def alerts_scan_after_commit(*, person: Person) -> None:
     def scan() -> None:
         try:
             alerts_scan(person=person, now=timezone.now())
+        except Exception:  # the patient's write is already safe; the clinic's scan must not break it
+            logger.exception("alert scan failed for person %s", person.pk)
+
+    transaction.on_commit(scan)
+
+
+def alerts_scan_log_after_commit(*, person: Person, log: ExerciseLog) -> None:
+    """``alerts_scan_log`` once the log's write has committed, for the session-log services: a log with
+    no RED result and no warning sign (nearly all of them) costs nothing, not even a query. A failing
+    scan is logged and never undoes the log; ``scan_alerts`` (cron) catches up on anything missed."""
+    if log_alert(log) is None:
+        return
+
+    def scan() -> None:
+        try:
+            alerts_scan_log(person=person, log=log)
         except Exception:  # the patient's write is already safe; the clinic's scan must not break it
             logger.exception("alert scan failed for person %s", person.pk)
 

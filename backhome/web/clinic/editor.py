@@ -132,12 +132,14 @@ def clean_why(why: str) -> str:
         raise ClinicError("why", "Say why you are making this change: the patient sees it with the change.")
     if len(text) > WHY_MAX:
         raise ClinicError("why", f"The reason can be at most {WHY_MAX} characters long.")
+    if "\x00" in text:
+        raise ClinicError("why", "The reason has a character that cannot be stored (NUL): type it again.")
     return text
 
 
 def _whole(value: object, field: str, label: str) -> int:
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 4:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:  # "²" is a digit to isdigit(), not int()
         raise ClinicError(field, f"{label}: give a whole number.")
     return int(text)
 

@@ -206,6 +206,9 @@ def _validate(
         errors["phone"] = "Phone or email: give at least one, so the clinic can reach you."
     if len(times) > TIMES_MAX:
         errors["preferred_times"] = f"Best times: at most {TIMES_MAX} characters."
+    for field, value in (("name", name), ("phone", phone), ("email", email), ("preferred_times", times)):
+        if "\x00" in str(value or "") and field not in errors:
+            errors[field] = "This has a character that cannot be stored (NUL): type it again."
     return clean_name, clean_phone, clean_email, times, errors
 
 
@@ -248,7 +251,8 @@ def screen_request_submit(
     clinic = clinic_of(person)
     if clinic is None:
         text = str(clinic_id or "").strip()
-        clinic = Clinic.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        known = text.isascii() and text.isdigit() and len(text) <= 18
+        clinic = Clinic.objects.filter(pk=int(text)).first() if known else None
         if clinic is None:
             errors["clinic"] = "Clinic: choose the clinic you would like to hear from."
     if errors:

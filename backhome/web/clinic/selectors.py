@@ -102,7 +102,7 @@ def ago(moment: dt.datetime | dt.date | None, today: dt.date) -> str:
 # --------------------------------------------------------------------------- the patient list
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the list makes one per patient, and a frozen init costs 4 times more
 class PainSummary:
     """Back pain now against the screening's, and OM-01's verdict on it, in words."""
 
@@ -172,7 +172,7 @@ def _verdict(baseline: int, current: int) -> tuple[Verdict, bool, tuple[str, ...
     return "worse", False, ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the list makes one per patient, and a frozen init costs 4 times more
 class Adherence:
     """Sessions done (distinct days) of those planned (one a day, DS-01) over the last 14 days, counted
     from the later of the day the person joined the clinic and 14 days ago."""
@@ -197,7 +197,7 @@ class Adherence:
         return f"{self.done} of {plural(self.planned, 'session')}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: the list makes one per patient, and a frozen init costs 4 times more
 class PatientRow:
     person_id: int
     label: str

@@ -65,6 +65,8 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = False) -
     text = " ".join(str(value or "").split())
     if required and not text:
         raise ClinicError(field, f"Please give the {field}.")
+    if "\x00" in text:
+        raise ClinicError(field, f"The {field} has a character that cannot be stored (NUL): type it again.")
     if len(text) > limit:
         raise ClinicError(field, f"The {field} can be at most {limit} characters long.")
     return text
@@ -100,6 +102,8 @@ def clinician_add(*, clinic: Clinic, email: str, role: str = Role.CLINICIAN) -> 
     """
     email = normalise_email(email)
     try:
+        if len(email) > 254:
+            raise ValidationError("too long")
         EmailValidator()(email)
     except ValidationError:
         raise ClinicError(

@@ -7,7 +7,7 @@ test_clinic_permissions.py collects these patterns and fails for any without a r
 
 from django.urls import path
 
-from backhome.web.clinic import urls_actions, views
+from backhome.web.clinic import export, urls_actions, views
 
 app_name = "clinic"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("clinicians/", views.clinicians, name="clinicians"),
     path("clinicians/<int:membership_id>/", views.clinician_update, name="clinician_update"),
     path("audit/", views.audit_log, name="audit"),
+    path("export.csv", export.export_csv, name="export_csv"),
     # The patient's side: join a clinic with an invitation's link or code, or leave it.
     path("join/", views.join, name="join"),
     path("join/leave/", views.leave, name="leave"),

@@ -359,7 +359,7 @@ def _optional_int(params: QueryDict, name: str) -> int | None:
     value = params.get(name, "")
     if value == "":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "²" and 20,000 digits: not ids
         raise selectors.BadQuery(name, f"{name} is a number.")
     return int(value)
 
@@ -372,6 +372,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         user_id = _optional_int(request.GET, "clinician")
         person_id = _optional_int(request.GET, "patient")
         page = _optional_int(request.GET, "page") or 1
+        if "\x00" in request.GET.get("find", ""):  # PostgreSQL cannot compare text with a NUL in it
+            raise selectors.BadQuery("find", "find has a character that cannot be searched for (NUL).")
     except selectors.BadQuery as error:
         return render(
             request, "clinic/error.html", {"title": "Check the filters", "error": error}, status=400

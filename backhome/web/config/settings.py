@@ -66,7 +66,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at the start of a
     # transaction, so a busy database waits (up to `timeout` seconds) instead of failing mid-way.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each worker thread keeps its connection (BACKHOME_DB_CONN_MAX_AGE): opening one costs about 0.9 ms
+    # of CPU (Django registers its SQL functions on every new SQLite connection), more than a plan page.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
@@ -88,9 +89,12 @@ INSTALLED_APPS = [
     "backhome.web.selfcheck",
     "backhome.web.handouts",
     "backhome.web.clinic",
+    "backhome.web.api",
+    "backhome.web.reminders",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backhome.web.config.dberrors.DatabaseFaultMiddleware",  # a read-only or full database: 503, not a crash
     # Pages are sent gzipped to browsers that accept it (the gallery's inline pictures: 272 KB -> 19 KB);
     # Django pads each compressed response at random against BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -136,12 +140,39 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain HTTP that reaches the app is sent to HTTPS; a load balancer's health check is answered as is.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS covers the site's own subdomains (those of its host name, never the parent domain's).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+#: Opt in to the browsers' HSTS preload list only when the domain's owner submits it (hstspreload.org);
+#: until then `check --deploy`'s reminder about it (security.W021) is silenced: docs/security.md.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("BACKHOME_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365  # a guest keeps their programme on this device for a year
+# The database keeps every session; a file cache that all worker processes share spares the query on
+# each request (a cache per process would serve a session another process has since logged out).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+CACHES = {
+    # Each process's own memory: only for what is keyed by its version (the plan page, docs/web.md; about
+    # 55 KB a page, so at most some 30 MB a process).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+#: The largest form body read (the largest real form is under 2 KB); a bigger one is a 413 before any
+#: view runs (config/limits.py). The JSON endpoints keep their own 64 KB limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # --------------------------------------------------------------------------- accounts
 # The email address is the username (stored in lower case, so it is unique whatever its case).
@@ -193,6 +224,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# --------------------------------------------------------------------------- the JSON API (docs/api.md)
+#: Requests to the public POST /api/v1/triage per client address ("30/min"; s, min, h or day).
+API_TRIAGE_RATE = os.environ.get("BACKHOME_API_TRIAGE_RATE", "").strip() or "30/min"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("BACKHOME_TIME_ZONE", "UTC")

@@ -8,7 +8,10 @@ from the plan page's wording, the clinic's contact from the settings. Nothing is
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -20,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from backhome.core.library.load import default_library
 from backhome.core.words import MODE_NAMES, describe_dose
-from backhome.illustrate.svg import exercise_panels_svg
+from backhome.illustrate.svg import PrintPanel, exercise_print_panels
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import clinic
 from backhome.web.progress.selectors import Programme, current_programme
@@ -45,21 +48,15 @@ class HandoutExercise:
     may_feel: tuple[str, ...]
     must_not: tuple[str, ...]
     exercise_id: str
-    #: "tall" for pictures of two rows of panels (they get more height on paper), else "wide".
-    shape: str = "wide"
+    #: The teaching positions: a picture each (``backhome-picture:/<exercise>/<number>.svg``) and its
+    #: caption, which the page sets as text under it.
+    panels: tuple[PrintPanel, ...] = ()
 
 
 @lru_cache(maxsize=32)
-def _panels(exercise_id: str) -> str:
-    return exercise_panels_svg(exercise_id)
-
-
-def _shape(svg: str) -> str:
-    match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if match is None:
-        return "wide"
-    width, height = float(match.group(1)), float(match.group(2))
-    return "tall" if height / width > 0.6 else "wide"
+def _panels(exercise_id: str) -> tuple[PrintPanel, ...]:
+    """The print panels of an exercise (content, the same for everyone: made once per process)."""
+    return exercise_print_panels(exercise_id)
 
 
 def qr_svg(url: str) -> SafeString:
@@ -89,7 +86,7 @@ def handout_context(
                 may_feel=tuple(exercise.may_feel),
                 must_not=tuple(exercise.must_not),
                 exercise_id=item.exercise_id,
-                shape=_shape(_panels(item.exercise_id)),
+                panels=_panels(item.exercise_id),
             )
         )
     return {
@@ -117,17 +114,44 @@ def handout_html(person: Person, *, plan_url: str, paper: Paper = "a4", today: d
 
 
 def handout_pdf(person: Person, *, plan_url: str, paper: Paper = "a4", today: dt.date | None = None) -> bytes:
-    """The handout as PDF bytes. Fonts are the machine's own; no URL is fetched but the pictures'."""
+    """The handout as PDF bytes. Fonts are the machine's own; no URL is fetched but the pictures'.
+
+    The PDF is a function of its HTML, which holds everything printed (programme, doses, clinic, plan
+    address, paper, date) and is cheap to make; the last few PDFs are kept, keyed by a hash of it, so
+    printing the same sheet again costs no layout, and any change to what it says makes a new one."""
+    html = handout_html(person, plan_url=plan_url, paper=paper, today=today)
+    key = hashlib.sha256(html.encode()).hexdigest()
+    with _PDF_LOCK:
+        pdf = _PDF_CACHE.get(key)
+        if pdf is not None:
+            _PDF_CACHE.move_to_end(key)
+            return pdf
+    pdf = _render_pdf(html)
+    with _PDF_LOCK:
+        _PDF_CACHE[key] = pdf
+        while len(_PDF_CACHE) > PDF_CACHE_SIZE:
+            _PDF_CACHE.popitem(last=False)
+    return pdf
+
+
+def _render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only printing needs
 
-    html = handout_html(person, plan_url=plan_url, paper=paper, today=today)
     pdf = HTML(string=html, url_fetcher=_pictures_only, base_url=PICTURES).write_pdf(cache=_PICTURE_CACHE)
     assert pdf is not None
     return bytes(pdf)
 
 
-#: The pictures are addressed as ``backhome-picture:/<exercise id>.svg`` and served from memory.
+#: How many PDFs are kept (about 0.1 MB each), per process.
+PDF_CACHE_SIZE = 32
+_PDF_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_PDF_LOCK = threading.Lock()
+
+
+#: The pictures are addressed as ``backhome-picture:/<exercise id>/<panel number>.svg`` and served from
+#: memory.
 PICTURES = "backhome-picture:/"
+_PICTURE = re.compile(r"([a-z][a-z-]*)/([1-9][0-9]?)\.svg")
 #: WeasyPrint's parsed pictures, kept between handouts: they are the same for everyone (content, not data),
 #: and parsing them is a quarter of a handout's time.
 _PICTURE_CACHE: dict[str, object] = {}
@@ -136,12 +160,14 @@ _PICTURE_CACHE: dict[str, object] = {}
 def _pictures_only(url: str, timeout: int = 10, ssl_context: object = None, **_: object) -> Any:
     """Serve the exercise pictures and refuse every other URL: the handout is self-contained, so any
     other fetch would be a bug (or a leak)."""
-    if url.startswith(PICTURES) and url.endswith(".svg"):
-        exercise_id = url[len(PICTURES) : -len(".svg")]
-        if exercise_id in default_library():
+    match = _PICTURE.fullmatch(url[len(PICTURES) :]) if url.startswith(PICTURES) else None
+    if match is not None and match.group(1) in default_library():
+        panels = _panels(match.group(1))
+        number = int(match.group(2))
+        if number <= len(panels):
             from weasyprint.urls import URLFetcherResponse  # Pango loads only when printing
 
             return URLFetcherResponse(
-                url, body=_panels(exercise_id).encode(), headers={"Content-Type": "image/svg+xml"}
+                url, body=panels[number - 1].svg.encode(), headers={"Content-Type": "image/svg+xml"}
             )
     raise ValueError(f"the handout does not fetch {url!r}")

@@ -40,6 +40,10 @@ def invalid(message: str, fields: Iterable[tuple[str, str]] = ()) -> ApiError:
     return ApiError(400, "invalid", message, fields)
 
 
+def too_large() -> ApiError:
+    return ApiError(413, "too_large", f"The body is too large: at most {MAX_BODY // 1024} KB.")
+
+
 def error_response(error: ApiError) -> JsonResponse:
     body = {
         "error": {
@@ -144,10 +148,10 @@ def parse(request: HttpRequest, model: type[Body]) -> Body:
     except ValueError:
         length = 0
     if length > MAX_BODY:
-        raise invalid(f"The body is too large: at most {MAX_BODY // 1024} KB.")
+        raise too_large()
     raw = request.body
     if len(raw) > MAX_BODY:
-        raise invalid(f"The body is too large: at most {MAX_BODY // 1024} KB.")
+        raise too_large()
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:

@@ -57,7 +57,12 @@ class ExerciseSession(models.Model):
     stop_advice = models.TextField(blank=True)
 
     class Meta:
-        indexes = (models.Index(fields=["person", "-day"], name="session_person_day"),)
+        indexes = (
+            models.Index(fields=["person", "-day"], name="session_person_day"),
+            # Covers the clinic's patient list (latest session's pain, sessions done in a window)
+            # without reading the table's rows.
+            models.Index(fields=["person", "day", "status", "before_back"], name="session_person_day_cover"),
+        )
 
     def __str__(self) -> str:
         return f"session {self.id} ({self.status})"

@@ -62,10 +62,12 @@ def session_json(session: ExerciseSession) -> dict[str, Any]:
     }
 
 
-def log_json(log: ExerciseLog) -> dict[str, Any]:
-    """One exercise's result as the log and re-check endpoints answer it (what was stored)."""
+def log_json(log: ExerciseLog, *, logged: int | None = None) -> dict[str, Any]:
+    """One exercise's result as the log and re-check endpoints answer it (what was stored). ``logged``:
+    how many exercises of the session are recorded, when the caller knows (counted here otherwise)."""
     session = log.session
-    logged = session.logs.count()
+    if logged is None:
+        logged = session.logs.count()
     return {
         "id": str(log.id),
         "position": log.position,
@@ -228,6 +230,19 @@ def _url_pattern(name: str, *args: str) -> str:
     return reverse(name, args=args).replace(_ID, "{id}").replace(_LOG, "{log}")
 
 
+def _after_json(log: ExerciseLog) -> dict[str, Any] | None:
+    if log.skipped or log.after_back is None:
+        return None
+    return {
+        "back": log.after_back,
+        "leg": log.after_leg,
+        "zone": log.after_zone,
+        "numbness": bool(log.after_numbness),
+        "weakness": log.after_weakness,
+        "red_flag": log.after_red_flag,
+    }
+
+
 def _data(exercises: tuple[PlayerExercise, ...], session: ExerciseSession | None) -> dict[str, Any]:
     """The player's script data (``json_script``): exercises, URLs and, to carry on, the server's truth."""
     data: dict[str, Any] = {
@@ -260,6 +275,8 @@ def _data(exercises: tuple[PlayerExercise, ...], session: ExerciseSession | None
                     "rules": list(log.rules),
                     "reasons": list(log.reasons),
                     "end_session": log.end_session,
+                    # the check after it: offline, the player compares the next one with the latest
+                    "after": _after_json(log),
                 }
                 for log in logs
             ],

@@ -11,10 +11,13 @@ from the browser: a write retried with the same id finds what it wrote and retur
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from backhome.core.model import Monitoring, PainCheck
@@ -23,6 +26,8 @@ from backhome.core.rules.session import pre_exercise_check, stop_before_start, t
 from backhome.web.patient.models import Person
 from backhome.web.practice.api import ApiError, invalid
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
+from backhome.web.practice.prepared import Prepared
+from backhome.web.practice.writeturn import write_turn
 from backhome.web.progress.selectors import current_programme
 
 Status = ExerciseSession.Status
@@ -51,14 +56,38 @@ def _locked_person(person: Person | None) -> Person | None:
     return Person.objects.select_for_update().filter(pk=person.pk).first()
 
 
-def _own_session(person: Person | None, session_id: UUID) -> ExerciseSession:
-    """The person's session, locked for the transaction (404 for anyone else's: nothing is revealed)."""
+def _session_of(session_id: UUID, person_id: int) -> QuerySet[ExerciseSession]:
+    return ExerciseSession.objects.filter(pk=session_id, person_id=person_id).order_by()[:1]
+
+
+def _logs_of(session_id: UUID, log_id: UUID) -> QuerySet[ExerciseLog]:
+    """The session's logs and, from any session, the log with ``log_id`` (unordered)."""
+    return ExerciseLog.objects.filter(Q(session_id=session_id) | Q(pk=log_id)).order_by()
+
+
+#: The two reads of every session log, compiled once (``prepared``).
+_SESSION_OF = Prepared(
+    ExerciseSession,
+    _session_of,
+    (ExerciseSession._meta.get_field("id"), ExerciseSession._meta.get_field("person")),
+)
+_LOGS_OF = Prepared(
+    ExerciseLog, _logs_of, (ExerciseLog._meta.get_field("session"), ExerciseLog._meta.get_field("id"))
+)
+
+
+def _own_session(person: Person | None, session_id: UUID, *, for_update: bool = True) -> ExerciseSession:
+    """The person's session, locked for the transaction unless ``for_update`` is False (404 for anyone
+    else's: nothing is revealed)."""
     if person is None:
         raise _not_found()
-    session = ExerciseSession.objects.select_for_update().filter(pk=session_id, person=person).first()
-    if session is None:
+    if for_update:
+        found = list(ExerciseSession.objects.select_for_update().filter(pk=session_id, person=person)[:1])
+    else:
+        found = _SESSION_OF(session_id, person.pk)
+    if not found:
         raise _not_found()
-    return session
+    return found[0]
 
 
 def session_before(session: ExerciseSession) -> PainCheck:
@@ -105,7 +134,10 @@ def session_start(
     for one more session today. A warning sign (PM-14) stores the session already stopped.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
+        # The person's lock first: a retry that arrives while its first send is still being stored waits
+        # here, then finds it (looked up before the lock, it would miss it and meet DS-01 on PostgreSQL).
+        person = _locked_person(person)
         existing = ExerciseSession.objects.select_for_update().filter(pk=id).first()
         if existing is not None:
             if person is None or existing.person_id != person.pk:
@@ -113,7 +145,6 @@ def session_start(
             if session_before(existing) != before:
                 raise ApiError(409, "id_reused", "This session id was already used with other answers.")
             return existing, False
-        person = _locked_person(person)
         if person is None:
             raise ApiError(
                 409, "no_programme", "You have no programme yet: answer the questions first to get one."
@@ -207,9 +238,137 @@ def _apply(log: ExerciseLog, after: PainCheck, check: ExerciseCheck) -> None:
     log.advice = check.advice
 
 
-def _pre_exercise(session: ExerciseSession, position: int) -> PainCheck:
-    earlier = session.logs.filter(position__lt=position).order_by("position")
-    return pre_exercise_check(session_before(session), [log_after(log) for log in earlier])
+def _pre_exercise(
+    session: ExerciseSession, position: int, logs: list[ExerciseLog] | None = None
+) -> PainCheck:
+    """PM-12's reference for an exercise: the check before the session as the earlier exercises left it
+    (``logs``: the session's logs in order, when already read)."""
+    if logs is None:
+        logs = list(session.logs.filter(position__lt=position).order_by("position"))
+    earlier = [log_after(log) for log in logs if log.position < position]
+    return pre_exercise_check(session_before(session), earlier)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A log decided from what was read: new (to be saved) or the stored one of a retry."""
+
+    log: ExerciseLog
+    new: bool
+    check: ExerciseCheck | None
+    #: How many logs the session had when this was decided.
+    logged: int
+
+
+def _log_prepared(
+    person: Person | None,
+    session_id: UUID,
+    *,
+    id: UUID,
+    position: int,
+    sets_done: int,
+    skipped: bool,
+    it_hurts: bool,
+    after: PainCheck | None,
+    for_update: bool,
+) -> _Prepared:
+    """Read the session and its logs, refuse what cannot be recorded (``ApiError``), and decide the log:
+    the stored one for a retry of the same id and body, else a new one with the core's answer."""
+    session = _own_session(person, session_id, for_update=for_update)
+    # One read: the session's logs so far and, from any session, a log that already has this id.
+    found = _LOGS_OF(session.pk, id) if not for_update else _logs_of(session.pk, id)
+    rows = sorted(found, key=lambda row: row.position)
+    existing = next((row for row in rows if row.pk == id), None)
+    if existing is not None:
+        same = existing.session_id == session.pk and _same_log(
+            existing,
+            position=position,
+            sets_done=sets_done,
+            skipped=skipped,
+            it_hurts=it_hurts,
+            after=after,
+        )
+        if not same:
+            raise ApiError(409, "id_reused", "This exercise id was already used with other answers.")
+        existing.session = session
+        return _Prepared(existing, False, None, 0)
+    if session.status != Status.IN_PROGRESS:
+        raise _ended()
+    programme: list[dict[str, Any]] = session.programme
+    if position > len(programme):
+        raise invalid(
+            "Some values are missing or wrong.",
+            [("position", f"This session has {len(programme)} exercises.")],
+        )
+    item = programme[position - 1]
+    if sets_done > item["sets"]:
+        raise invalid(
+            "Some values are missing or wrong.",
+            [("sets_done", f"This exercise has {item['sets']} set{'s' if item['sets'] != 1 else ''}.")],
+        )
+    logged = [row for row in rows if row.session_id == session.pk]
+    if any(row.needs_recheck for row in logged):
+        raise _recheck_pending()
+    expected = len(logged) + 1
+    if position != expected:
+        raise ApiError(
+            409,
+            "out_of_order",
+            f"Exercise {position} is not the next one: the next one to record is number {expected}.",
+        )
+    log = ExerciseLog(
+        id=id,
+        session=session,
+        position=position,
+        exercise_id=item["exercise_id"],
+        sets=item["sets"],
+        reps=item["reps"],
+        hold_s=item["hold_s"],
+        per_side=item["per_side"],
+        mode=item["mode"] or "",
+        sets_done=sets_done,
+        skipped=skipped,
+        it_hurts=it_hurts,
+    )
+    check = None
+    if after is not None:
+        before = _pre_exercise(session, position, logged)
+        check = evaluate(before, after, Monitoring(session.monitoring))
+        _apply(log, after, check)
+    return _Prepared(log, True, check, len(logged))
+
+
+def _unchanged(session: ExerciseSession, log_id: UUID, logged: int) -> bool:
+    """Inside the write transaction: whether the session is still in progress with ``logged`` logs and
+    no log has ``log_id``, i.e. what a log was decided from still holds. The session's row is locked
+    (PostgreSQL). Two short statements without the ORM: this runs while the database's write lock is
+    held (SQLite), where every tenth of a millisecond counts."""
+    sql = _unchanged_sql()
+    pk = ExerciseSession._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(sql[0], [pk.get_db_prep_value(session.pk, connection)])
+        row = cursor.fetchone()
+        if row is None or row[0] != Status.IN_PROGRESS:
+            return False
+        cursor.execute(
+            sql[1],
+            [pk.get_db_prep_value(session.pk, connection), pk.get_db_prep_value(log_id, connection)],
+        )
+        count, taken = cursor.fetchone()
+    return int(count) == logged and not taken
+
+
+@cache
+def _unchanged_sql() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    sessions, logs = quote(ExerciseSession._meta.db_table), quote(ExerciseLog._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT status FROM {sessions} WHERE id = %s{lock}",
+        f"SELECT (SELECT COUNT(*) FROM {logs} WHERE session_id = %s), "
+        f"(SELECT COUNT(*) FROM {logs} WHERE id = %s)",
+    )
 
 
 def log_record(
@@ -228,68 +387,36 @@ def log_record(
     Exercises are logged in order, one at a time; the next waits while a PM-13 re-check is pending.
     Returns the log and whether it is new (False: a retry of the same id and body).
     """
-    with transaction.atomic():
-        session = _own_session(person, session_id)
-        existing = ExerciseLog.objects.filter(pk=id).first()
-        if existing is not None:
-            same = existing.session_id == session.pk and _same_log(
-                existing,
-                position=position,
-                sets_done=sets_done,
-                skipped=skipped,
-                it_hurts=it_hurts,
-                after=after,
-            )
-            if not same:
-                raise ApiError(409, "id_reused", "This exercise id was already used with other answers.")
-            return existing, False
-        if session.status != Status.IN_PROGRESS:
-            raise _ended()
-        programme: list[dict[str, Any]] = session.programme
-        if position > len(programme):
-            raise invalid(
-                "Some values are missing or wrong.",
-                [("position", f"This session has {len(programme)} exercises.")],
-            )
-        item = programme[position - 1]
-        if sets_done > item["sets"]:
-            raise invalid(
-                "Some values are missing or wrong.",
-                [("sets_done", f"This exercise has {item['sets']} set{'s' if item['sets'] != 1 else ''}.")],
-            )
-        logged = list(session.logs.order_by("position").values_list("position", "needs_recheck"))
-        if any(pending for _, pending in logged):
-            raise _recheck_pending()
-        expected = len(logged) + 1
-        if position != expected:
-            raise ApiError(
-                409,
-                "out_of_order",
-                f"Exercise {position} is not the next one: the next one to record is number {expected}.",
-            )
-        log = ExerciseLog(
+
+    # Decided from a read outside the write transaction; the transaction (SQLite lets one writer in at a
+    # time) then only checks that nothing changed meanwhile and inserts. When something did, the log is
+    # decided again inside it, from what is stored then.
+    def decided(*, for_update: bool) -> _Prepared:
+        return _log_prepared(
+            person,
+            session_id,
             id=id,
-            session=session,
             position=position,
-            exercise_id=item["exercise_id"],
-            sets=item["sets"],
-            reps=item["reps"],
-            hold_s=item["hold_s"],
-            per_side=item["per_side"],
-            mode=item["mode"] or "",
             sets_done=sets_done,
             skipped=skipped,
             it_hurts=it_hurts,
+            after=after,
+            for_update=for_update,
         )
-        check = None
-        if after is not None:
-            before = _pre_exercise(session, position)
-            check = evaluate(before, after, Monitoring(session.monitoring))
-            _apply(log, after, check)
+
+    prepared = decided(for_update=False)
+    if not prepared.new:
+        return prepared.log, False
+    with write_turn(), transaction.atomic():
+        if not _unchanged(prepared.log.session, id, prepared.logged):
+            prepared = decided(for_update=True)
+            if not prepared.new:
+                return prepared.log, False
+        log, check = prepared.log, prepared.check
         log.save(force_insert=True)
         if check is not None and check.end_session:
-            _stop(session, check)
-        _scan_alerts(person)
+            _stop(log.session, check)
+        _scan_log_alerts(person, log)
         return log, True
 
 
@@ -301,7 +428,7 @@ def log_recheck(
     The core evaluates the exercise again with ``settled`` and the stored result replaces the
     provisional one. Returns the log and whether it changed (False: a retry of the same answer).
     """
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         session = _own_session(person, session_id)
         log = session.logs.filter(pk=log_id).first()
         if log is None:
@@ -323,14 +450,14 @@ def log_recheck(
         log.save()
         if check.end_session:
             _stop(session, check)
-        _scan_alerts(person)
+        _scan_log_alerts(person, log)
         return log, True
 
 
 def session_finish(*, person: Person | None, session_id: UUID) -> tuple[ExerciseSession, bool]:
     """End a session normally (the person may end it before the last exercise). Finishing a finished
     session again changes nothing; a stopped one cannot be finished."""
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         session = _own_session(person, session_id)
         if session.status == Status.FINISHED:
             return session, False
@@ -352,3 +479,13 @@ def _scan_alerts(person: Person | None) -> None:
     from backhome.web.clinic.alerts import alerts_scan_after_commit  # the clinic app builds on this one
 
     alerts_scan_after_commit(person=person)
+
+
+def _scan_log_alerts(person: Person | None, log: ExerciseLog) -> None:
+    """The alert this log raises, if any, after the commit: a log adds no other kind of event, so the
+    clinic app looks at this log alone (nothing at all for a log without a RED result or a warning sign)."""
+    if person is None:
+        return
+    from backhome.web.clinic.alerts import alerts_scan_log_after_commit  # the clinic app builds on this one
+
+    alerts_scan_log_after_commit(person=person, log=log)

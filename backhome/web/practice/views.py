@@ -20,7 +20,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from backhome.core.model import PainCheck
-from backhome.web.patient.selectors import person_for_session
+from backhome.web.patient.selectors import person_for_session, person_ref_for_session
 from backhome.web.practice import api, selectors, services
 
 View = Callable[..., HttpResponse]
@@ -118,7 +118,8 @@ def log(request: HttpRequest, session_id: str) -> HttpResponse:
     body = api.parse(request, api.LogBody)
     api.log_fields(body)
     entry, created = services.log_record(
-        person=person_for_session(request.session),
+        # log_record reads the person's session with their id: the person's own row is not needed
+        person=person_ref_for_session(request.session),
         session_id=key,
         id=body.id,
         position=body.position,
@@ -127,7 +128,9 @@ def log(request: HttpRequest, session_id: str) -> HttpResponse:
         it_hurts=body.it_hurts,
         after=_check(body.after) if body.after is not None else None,
     )
-    return JsonResponse(selectors.log_json(entry), status=201 if created else 200)
+    # A new log is the session's latest: as many exercises are recorded as its position says.
+    logged = entry.position if created else None
+    return JsonResponse(selectors.log_json(entry, logged=logged), status=201 if created else 200)
 
 
 @json_endpoint

@@ -167,7 +167,7 @@ def _write(request: HttpRequest, test: DirectionalTest, write: Any) -> HttpRespo
 def next_step(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
     test = _test(request, test_id)
     raw = request.POST.get("from_step", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         return _problem(request, f"from_step must be a step number, got {raw!r}")
     return _write(
         request,

@@ -1,7 +1,11 @@
 // The guided session player (docs/web-session.md). Plain JS, no framework, no build step.
 // It times, counts, asks and shows; it decides nothing about pain: every light, stop and piece of
 // advice comes from the server, which asks the core. The server's logs say which exercises are done;
-// localStorage (keyed by the session's UUID) only remembers where in an exercise the person was.
+// localStorage (keyed by the session's UUID) remembers where in an exercise the person was.
+// Offline (docs/web-session.md, "Offline"): every write goes through the outbox of offline.js and waits
+// there until the server has it. While the server cannot be reached the player follows one rule alone,
+// PM-F1 (the clinic's own rule: stop if back or leg pain goes up at all), and the server asks the core
+// about every answer when the outbox is sent.
 (function () {
   "use strict";
   var dataNode = document.getElementById("player-data");
@@ -18,6 +22,22 @@
   var PHASE_NAMES = { ready: "Get ready", move: "Move", hold: "Hold", "return": "Come back", rest: "Relax" };
   var TONES = { ready: 440, move: 660, hold: 880, "return": 660, rest: 523 };
   var PREFIX = "backhome.session.";
+  var OUTBOX = window.backhomeOutbox;
+  // A copy the service worker kept (offline): what this device saved since is newer than the page.
+  var FROM_CACHE = document.getElementById("player").getAttribute("data-source") === "cache";
+  //: Words for an answer the server has not seen yet (offline). No light: only the core gives lights.
+  var OFFLINE = {
+    why: "You are offline, so backhome cannot check your answers now. They are saved on this phone, and " +
+      "backhome will check them as soon as you are back online.",
+    rule: "Until then we follow the simple rule for exercising on your own: stop if your back pain or " +
+      "leg pain goes up at all, if it spreads further down your leg, or if anything new comes up " +
+      "(numbness, weakness or a warning sign).",
+    carryOn: "Your pain has not gone up and nothing new came up, so you can carry on. Stop at once if it gets worse.",
+    stop: "Do no more exercises today. Rest in a position that is comfortable. Your answers will be " +
+      "checked as soon as you are back online.",
+    warning: "You told us about a warning sign, or new numbness or weakness: read what to do in an " +
+      "emergency now."
+  };
 
   function $(id) {
     return document.getElementById(id);
@@ -161,13 +181,34 @@
   }
   function save() {
     if (state && state.id) {
+      state.touched = Date.now();
+      state.day = state.day || today();
       store(PREFIX + state.id, state);
     }
+  }
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + "-" + (d.getMonth() + 1) + "-" + d.getDate();
+  }
+
+  // PM-F1, the clinic's own stop rule (clinical-spec.md): "stop if any increase in low back pain or
+  // sciatic pain down the leg". The only rule the player applies itself, and only while the server cannot
+  // be reached: any rise in back or leg pain, pain further down the leg, new numbness, weakness or a
+  // warning sign. ``before`` is the check the exercise started from (the latest after-check of the
+  // session, else the check before it: PM-01). The server's core decides everything else once it has
+  // the answers.
+  function worse(after, before) {
+    if (!after) {
+      return false;
+    }
+    before = before || {};
+    return !!(after.red_flag || after.weakness || (after.numbness && !before.numbness) ||
+      after.back > before.back || after.leg > before.leg || after.zone > before.zone);
   }
 
   // ------------------------------------------------------------------ stages
 
-  var STAGES = ["stage-check", "stage-exercise", "stage-result"];
+  var STAGES = ["stage-check", "stage-exercise", "stage-result", "stage-done"];
   function stage(id, focus) {
     STAGES.forEach(function (s) { show($(s), s === id); });
     if (focus) {
@@ -259,14 +300,17 @@
     if (busy) {
       return;
     }
-    var kind = state.stage === "before" ? "before" : "after";
+    var kind = state.stage === "before" || state.stage === "starting" ? "before" : "after";
     var check = readCheck(kind);
     if (!check) {
       return;
     }
     wakeAudio();
     if (kind === "before") {
-      start({ id: uuid4(), before: check });
+      var first = { id: uuid4(), before: check };
+      state = { v: 1, id: first.id, stage: "starting", starting: first, position: 1, seg: 0, segMs: 0, paused: false };
+      save();
+      start(first);
     } else {
       var body = {
         id: uuid4(), position: state.position, skipped: false,
@@ -281,51 +325,56 @@
 
   // ------------------------------------------------------------------ talking to the server
 
-  function post(address, body, done) {
+  // A write: queued in the outbox, then sent. ``onServer`` gets the server's answer; ``onLocal`` runs
+  // when the write stays on this phone for later (offline, a server error, no answer in time).
+  function send(kind, address, body, onServer, onLocal) {
     busy = true;
     clearProblem();
     var sending = document.querySelectorAll("#player button[type=submit], #next, #skip");
     sending.forEach(function (b) { b.disabled = true; });
-    fetch(address, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": CSRF },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        return { status: response.status, json: json };
-      });
-    }).then(function (answer) {
+    var id = kind === "finish" ? "finish-" + state.id : kind === "recheck" ? "recheck-" + address : body.id;
+    var item = { id: id, kind: kind, session: kind === "start" ? body.id : state.id, url: address, body: body };
+    OUTBOX.add(item, function (outcome) {
       busy = false;
       sending.forEach(function (b) { b.disabled = false; });
-      if (answer.status >= 200 && answer.status < 300) {
-        done(answer.json);
-      } else if (answer.status === 409 || answer.status === 404) {
+      var code = outcome.json && outcome.json.error && outcome.json.error.code;
+      var message = outcome.json && outcome.json.error && outcome.json.error.message;
+      if (outcome.ok) {
+        onServer(outcome.json);
+      } else if (outcome.later) {
+        onLocal();
+      } else if (kind === "finish" && (code === "ended" || code === "recheck_pending")) {
+        leave(state.done || "stopped"); // the server has already ended it, or waits for a re-check
+      } else if (outcome.status === 409 || outcome.status === 404) {
         // The server knows better (another tab, an ended session): show its state.
-        problem((answer.json.error && answer.json.error.message) || "Something changed.", function () {
+        problem(message || "Something changed.", function () {
           window.location.reload();
         });
       } else {
-        problem((answer.json.error && answer.json.error.message) || "Something went wrong. Please try again.",
-          function () { post(address, body, done); });
+        problem(message || "Something went wrong. Please try again.",
+          function () { send(kind, address, body, onServer, onLocal); });
       }
-    }).catch(function () {
-      busy = false;
-      sending.forEach(function (b) { b.disabled = false; });
-      problem("We could not reach backhome. Check your connection, then try again. Nothing is lost.",
-        function () { post(address, body, done); });
     });
   }
 
   function start(body) {
-    post(DATA.urls.start, body, function (session) {
+    send("start", DATA.urls.start, body, function (session) {
       if (!sameProgramme(session.programme)) {
+        store(PREFIX + body.id, null);
         window.location.reload(); // the programme changed since the page loaded
         return;
       }
-      state = { v: 1, id: session.id, stage: "intro", position: session.next_position || 1, seg: 0, segMs: 0, paused: false };
+      state = { v: 1, id: session.id, stage: "intro", position: session.next_position || 1, seg: 0, segMs: 0, paused: false, last: body.before };
       if (session.status === "stopped") {
         showResult({ light: "red", end_session: true, rules: session.stop.rules, advice: session.stop.advice, reasons: [], position: 0 });
+        return;
+      }
+      save();
+      intro();
+    }, function () {
+      state = { v: 1, id: body.id, stage: "intro", position: 1, seg: 0, segMs: 0, paused: false, last: body.before };
+      if (body.before.red_flag) { // PM-14 before the start: a warning sign stops the session
+        showLocal(0, true, body.before);
         return;
       }
       save();
@@ -338,9 +387,26 @@
     });
   }
   function sendLog(body) {
-    post(url("log", state.id), body, function (result) {
+    var from = state.last;
+    send("log", url("log", state.id), body, function (result) {
       state.pending = null;
+      state.last = body.after;
       showResult(result);
+    }, function () {
+      state.pending = null;
+      state.last = body.after;
+      showLocal(body.position, worse(body.after, from), body.after, from);
+    });
+  }
+  function sendSkip(body) {
+    send("log", url("log", state.id), body, function (result) {
+      state.pending = null;
+      setPicture(null, false);
+      next(result);
+    }, function () {
+      state.pending = null;
+      setPicture(null, false);
+      next({ local: true, position: body.position, skipped: true, next_position: body.position < EX.length ? body.position + 1 : null });
     });
   }
 
@@ -521,11 +587,7 @@
     state.paused = true;
     state.pending = body;
     save();
-    post(url("log", state.id), body, function (result) {
-      state.pending = null;
-      setPicture(null, false);
-      next(result);
-    });
+    sendSkip(body);
   }
 
   // ------------------------------------------------------------------ results, re-checks, stops
@@ -536,14 +598,27 @@
     }
     return result.position < EX.length ? result.position + 1 : null;
   }
+  // An answer that stays on this phone for now: PM-F1 alone says whether to carry on (see worse()).
+  function showLocal(position, stop, check, from) {
+    var warning = !!(stop && check && (check.red_flag || check.weakness || (check.numbness && !(from && from.numbness))));
+    showResult({
+      local: true, position: position, end_session: stop, warning: warning,
+      reasons: [{ text: OFFLINE.why }, { text: OFFLINE.rule }],
+      advice: stop ? OFFLINE.stop : OFFLINE.carryOn,
+      next_position: stop ? null : (position < EX.length ? position + 1 : null)
+    });
+  }
   function showResult(result) {
     state.stage = "result";
     state.result = result;
     var box = $("result");
-    var light = result.needs_recheck ? "wait" : (result.light || "skip");
+    var light = result.local ? (result.end_session ? "red" : "saved") : result.needs_recheck ? "wait" : (result.light || "skip");
     box.className = "result light-" + light;
     text($("result-of"), result.position ? "Exercise " + result.position + ": " + EX[result.position - 1].name : "Before the session");
-    if (result.needs_recheck) {
+    if (result.local) {
+      text($("light-title"), result.end_session ? "Stopped" : "Saved on this phone");
+      text($("result-title"), result.end_session ? "This exercise was stopped" : "Not checked yet");
+    } else if (result.needs_recheck) {
       text($("light-title"), "Not decided yet");
       text($("result-title"), "Rest, then check your back again");
     } else {
@@ -565,8 +640,9 @@
     if (ended) {
       text($("stop-advice"), result.advice);
       var rules = result.rules || [];
-      show($("stop-rescreen"), rules.indexOf("PM-14") >= 0 || rules.indexOf("PM-11") >= 0);
-      text($("next"), "See your summary");
+      show($("stop-rescreen"), !result.local && (rules.indexOf("PM-14") >= 0 || rules.indexOf("PM-11") >= 0));
+      show($("stop-emergency"), !!result.warning);
+      text($("next"), result.local ? "End the session" : "See your summary");
       beep(330, 600);
       say("Stop. Your session has ended. " + result.advice);
       freeScreen();
@@ -581,7 +657,7 @@
       say("Stop this exercise and rest. We will ask about your back pain again in " + (result.recheck_minutes || 5) + " minutes.");
     } else {
       text($("next"), nextPosition(result) ? "Next exercise" : "Finish the session");
-      say(WORDS[result.light][1] + ".");
+      say(result.local ? "Saved on this phone." : WORDS[result.light][1] + ".");
     }
     show($("next"), !result.needs_recheck);
     where(result.position ? "Exercise " + result.position + " of " + EX.length : "Today's session");
@@ -607,33 +683,67 @@
       $("settled-yes").focus();
       return;
     }
-    post(url("recheck", state.id, state.result.id), { settled: value === "yes" }, function (result) {
+    var settled = value === "yes";
+    var position = state.result.position;
+    send("recheck", url("recheck", state.id, state.result.id), { settled: settled }, function (result) {
       showResult(result);
+    }, function () {
+      // Offline: pain that has not come back down is pain that went up (PM-F1): stop.
+      showLocal(position, !settled, null);
     });
   });
 
   function next(result) {
     var ended = result.end_session || (state.result && state.result.end_session);
     var position = nextPosition(result);
-    if (ended) {
-      leave();
+    if (ended && !result.local) {
+      leave("stopped"); // the server has stopped the session
       return;
     }
-    if (position) {
+    if (position && !ended) {
       state.position = position;
       state.result = null;
       intro();
       return;
     }
-    post(url("finish", state.id), {}, function () { leave(); });
+    // The last exercise, or a stop on this phone (the server stops it itself if the core says so).
+    var how = ended ? "stopped" : "finished";
+    state.done = how;
+    save();
+    send("finish", url("finish", state.id), {}, function () { leave(how); }, function () { leave(how); });
   }
-  function leave() {
+  function leave(how) {
     freeScreen();
+    if (OUTBOX.has(state.id) || navigator.onLine === false) {
+      showDone(how); // the summary needs the server: it waits until everything is sent
+      return;
+    }
     var id = state.id;
     store(PREFIX + id, null);
     state = null;
     window.location.assign(url("summary", id));
   }
+  function showDone(how) {
+    state.stage = "done";
+    state.done = how;
+    state.result = null;
+    save();
+    text($("done-title"), how === "stopped" ? "Your session was stopped, for your safety" : "Well done: today's session is done");
+    $("done-summary-link").setAttribute("href", url("summary", state.id));
+    doneStatus();
+    where("Today's session");
+    stage("stage-done", $("done-title"));
+  }
+  function doneStatus() {
+    if (!state || state.stage !== "done") {
+      return;
+    }
+    var sent = !OUTBOX.has(state.id);
+    show($("done-waiting"), !sent);
+    show($("done-sent"), sent);
+    show($("done-summary"), sent);
+  }
+  OUTBOX.onChange(doneStatus);
 
   // ------------------------------------------------------------------ buttons
 
@@ -669,6 +779,91 @@
 
   // ------------------------------------------------------------------ where to begin
 
+  function savedStates() {
+    var found = [];
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(PREFIX) === 0) {
+          var value = null;
+          try { value = JSON.parse(localStorage.getItem(key)); } catch (e) { value = null; }
+          found.push({ key: key, state: value });
+        }
+      }
+    } catch (e) { /* no storage */ }
+    return found;
+  }
+
+  // Where this device's own record is newer than the page: the page is a kept copy (offline), or some of
+  // the session's writes are still in the outbox. Returns that session's saved state, or null.
+  function localSession(server) {
+    var mine = null;
+    var saved = savedStates();
+    saved.forEach(function (entry) {
+      var s = entry.state;
+      var ours = s && s.id && (OUTBOX.has(s.id) || (FROM_CACHE && s.day === today()));
+      if (ours && (!mine || (s.touched || 0) > (mine.touched || 0))) {
+        mine = s;
+      }
+    });
+    saved.forEach(function (entry) {
+      var s = entry.state;
+      var keep = s && s.id && (s === mine || (server && s.id === server.id) || OUTBOX.has(s.id));
+      if (!keep) {
+        store(entry.key, null); // an older session: the server's record is all that matters now
+      }
+    });
+    return mine;
+  }
+
+  // Carry on from this device's own record (docs/web-session.md, "Offline").
+  function resumeLocal(saved) {
+    state = saved;
+    if (state.stage === "done") {
+      showDone(state.done);
+      return;
+    }
+    if (state.stage === "starting" && state.starting) {
+      start(state.starting);
+      return;
+    }
+    if (state.pending) {
+      state.position = state.pending.position;
+      segs = segments(current());
+      if (state.pending.skipped) {
+        sendSkip(state.pending);
+      } else {
+        sendLog(state.pending);
+      }
+      return;
+    }
+    if ((state.stage === "result" || state.stage === "rest") && state.result) {
+      showResult(state.result);
+      return;
+    }
+    if (state.stage === "run" || state.stage === "intro" || state.stage === "check") {
+      carryOn();
+      return;
+    }
+    intro();
+  }
+  // Back at the exercise and step of the saved state.
+  function carryOn() {
+    segs = segments(current());
+    if (state.stage === "check") {
+      askCheck(state.itHurts ? "hurts" : "after");
+      return;
+    }
+    place();
+    if (state.stage === "run") {
+      state.paused = true; // back after a reload: wait for the person
+    }
+    setPicture(segs[state.seg], false);
+    render();
+    where("Exercise " + state.position + " of " + EX.length);
+    stage("stage-exercise", $("ex-" + state.position + "-name"));
+  }
+
   function begin() {
     show($("nojs"), false);
     show($("ex-list"), false);
@@ -676,21 +871,18 @@
     show($("toolbar"), true);
     showMute();
     var server = DATA.session;
-    var saved = null;
-    try {
-      for (var i = localStorage.length - 1; i >= 0; i--) {
-        var key = localStorage.key(i);
-        if (key && key.indexOf(PREFIX) === 0 && (!server || key !== PREFIX + server.id)) {
-          store(key, null); // an older session: the server's record is all that matters now
-        }
-      }
-    } catch (e) { /* no storage */ }
+    var mine = localSession(server);
+    clock();
+    if (mine) {
+      resumeLocal(mine);
+      return;
+    }
     if (!server) {
       state = { stage: "before" };
       askCheck("before");
-      clock();
       return;
     }
+    var saved = null;
     try {
       saved = JSON.parse(recall(PREFIX + server.id) || "null");
     } catch (e) {
@@ -698,22 +890,22 @@
     }
     var logs = server.logs;
     var last = logs.length ? logs[logs.length - 1] : null;
-    state = { v: 1, id: server.id, stage: "intro", position: server.next_position || EX.length, seg: 0, segMs: 0, paused: false };
+    var checks = logs.filter(function (l) { return l.after; });
+    state = {
+      v: 1, id: server.id, stage: "intro", position: server.next_position || EX.length, seg: 0, segMs: 0,
+      paused: false, last: checks.length ? checks[checks.length - 1].after : server.before
+    };
     if (saved && saved.pending) {
       var got = logs.filter(function (l) { return l.id === saved.pending.id; })[0];
       if (!got && saved.pending.position === server.next_position) {
         state.position = saved.pending.position;
         segs = segments(current());
         state.pending = saved.pending;
-        clock();
-        post(url("log", state.id), saved.pending, function (result) {
-          state.pending = null;
-          if (saved.pending.skipped) {
-            next(result);
-          } else {
-            showResult(result);
-          }
-        });
+        if (saved.pending.skipped) {
+          sendSkip(saved.pending);
+        } else {
+          sendLog(saved.pending);
+        }
         return;
       }
     }
@@ -725,29 +917,15 @@
       }
       state.position = last.position;
       showResult(last);
-      clock();
       return;
     }
     if (saved && saved.position === server.next_position && (saved.stage === "run" || saved.stage === "intro" || saved.stage === "check")) {
       state = saved;
-      segs = segments(current());
-      if (state.stage === "check") {
-        askCheck(state.itHurts ? "hurts" : "after");
-      } else {
-        place();
-        if (state.stage === "run") {
-          state.paused = true; // back after a reload: wait for the person
-        }
-        setPicture(segs[state.seg], false);
-        render();
-        where("Exercise " + state.position + " of " + EX.length);
-        stage("stage-exercise", $("ex-" + state.position + "-name"));
-      }
-      clock();
+      state.last = state.last || (checks.length ? checks[checks.length - 1].after : server.before);
+      carryOn();
       return;
     }
     intro();
-    clock();
   }
 
   begin();

@@ -1,0 +1,1 @@
+"""The JSON API under ``/api/v1/`` (django-ninja) and personal access tokens (docs/api.md)."""
