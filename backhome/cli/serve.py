@@ -63,8 +63,38 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def database_problem(error: BaseException) -> str | None:
+    """One line for a database that cannot be reached or opened at start (what, where, what to do), or
+    None for any other error. It names the host, port and database, never the password."""
+    from django.db import DatabaseError, connection
+
+    from backhome.web.config.dberrors import classify
+
+    if not isinstance(error, DatabaseError) or classify(error) not in ("unreachable", "busy"):
+        return None
+    settings = connection.settings_dict
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    reason = first_line.rsplit(": ", 1)[-1].strip()[:200]  # "Connection refused", without the driver's hints
+    if connection.vendor == "sqlite":
+        where = f"the SQLite database {settings['NAME']}"
+        todo = "check that its folder (BACKHOME_DATA_DIR) exists and can be written, or set DATABASE_URL"
+    else:
+        host = settings.get("HOST") or "localhost"
+        port = settings.get("PORT") or "the default port"
+        where = f"the {connection.display_name} database {settings.get('NAME')!r} at {host}:{port}"
+        todo = "start the database server or correct DATABASE_URL, then start backhome again"
+    return f"backhome serve: cannot reach the database: {where} ({reason}); {todo}."
+
+
 def _serve(args: argparse.Namespace, io: IO) -> int:
-    prepare(io)
+    try:
+        prepare(io)
+    except Exception as error:
+        line = database_problem(error)
+        if line is None:
+            raise
+        io.stderr.write(line + "\n")
+        return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     io.stdout.write(f"backhome is running at http://{host}:{args.port}\n")
     io.stdout.flush()

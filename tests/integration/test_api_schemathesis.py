@@ -4,12 +4,15 @@ A bounded number of examples per operation keeps it well under a minute."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -22,6 +25,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 pytestmark = pytest.mark.django_db
 #: FHIR needs the other helper's bundle (tested in test_api_fhir.py); everything else is fuzzed here.
 FUZZED = schema.exclude(path_regex=r".*/fhir$")
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection() -> Iterator[None]:
+    """schemathesis calls the real WSGI handler, whose request signals close "old" database connections;
+    on PostgreSQL that closes the test's own transaction. Django's test client stops the same signal
+    handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
