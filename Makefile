@@ -75,7 +75,7 @@ test-sqlite: install browser npm
 
 ## test-postgres: the same tests on a throw-away PostgreSQL cluster (scripts/pg_cluster.py), stopped after
 test-postgres: install browser npm postgres
-	BACKHOME_ARTIFACTS=artifacts/postgres $(BIN)/python -m scripts.pg_cluster -- $(BIN)/pytest -q $(DB_TESTS)
+	BACKHOME_ARTIFACTS=artifacts/postgres BACKHOME_E2E_ONE_SIZE=on $(BIN)/python -m scripts.pg_cluster -- $(BIN)/pytest -q $(DB_TESTS)
 
 ## bench: the engine's speed, the library's load time, the web server's and the clinic pages' at 5,000 patients; results go in BENCHMARKS.md by hand
 bench: install

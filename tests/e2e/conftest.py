@@ -37,3 +37,22 @@ def chromium_browser() -> Iterator[object]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``BACKHOME_E2E_ONE_SIZE=on`` (the PostgreSQL pass of `make test`): each browser test that runs at
+    several screen sizes runs at its first size only (phone, or tablet for the clinic's actions). The
+    screen size changes the layout, never a query, and the SQLite pass runs every size; this keeps both
+    passes of `make test` inside its time budget. Tests deselected here are reported as deselected."""
+    if os.environ.get("BACKHOME_E2E_ONE_SIZE", "").lower() not in {"1", "on", "true", "yes"}:
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        if item.nodeid.endswith("[desktop]"):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
