@@ -56,6 +56,9 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         str(args.workers),
         "--threads",
         str(args.threads),
+        # gthread, with new connections shared evenly between the workers (config/workers.py)
+        "--worker-class",
+        "backhome.web.config.workers.BalancedThreadWorker",
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",

@@ -26,7 +26,7 @@ from backhome.core.rules.session import pre_exercise_check, stop_before_start, t
 from backhome.web.patient.models import Person
 from backhome.web.practice.api import ApiError, invalid
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
-from backhome.web.practice.prepared import Prepared
+from backhome.web.practice.prepared import Prepared, insert
 from backhome.web.practice.writeturn import write_turn
 from backhome.web.progress.selectors import current_programme
 
@@ -413,7 +413,7 @@ def log_record(
             if not prepared.new:
                 return prepared.log, False
         log, check = prepared.log, prepared.check
-        log.save(force_insert=True)
+        insert(log)  # log.save(force_insert=True), compiled once (prepared.py)
         if check is not None and check.end_session:
             _stop(log.session, check)
         _scan_log_alerts(person, log)
