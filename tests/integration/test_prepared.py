@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db.models import Model
+from django.db.models.signals import post_save
 
 from backhome.core.model import PainCheck
 from backhome.web.practice import services
@@ -79,3 +80,19 @@ def test_the_compiled_reads_give_the_orm_s_instances(session: ExerciseSession) -
     assert [values(row) for row in logs] == [values(ExerciseLog.objects.get(pk=log.pk))]
     assert not logs[0]._state.adding
     assert services._SESSION_OF(session.pk, session.person_id + 1) == [], "another person's: nothing"
+
+
+def test_a_model_with_save_receivers_is_saved_the_orm_s_way(session: ExerciseSession) -> None:
+    heard: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=ExerciseLog)
+    try:
+        log = a_log(session, 1)
+        insert(log)
+    finally:
+        post_save.disconnect(receiver, sender=ExerciseLog)
+    assert heard == [(log.pk, True)]
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()

@@ -91,35 +91,38 @@ def _converted(rows: Sequence[Sequence[Any]], converters: dict[int, Any], connec
     return result
 
 
-_INSERTS: dict[tuple[type[Model], str], tuple[str, tuple[Field[Any, Any], ...]]] = {}
+#: The compiled INSERT of each model and database, or None for a model that ``insert`` saves the ORM's way.
+_INSERTS: dict[tuple[type[Model], str], tuple[str, tuple[Field[Any, Any], ...]] | None] = {}
+
+
+def _compiled_insert(model: type[Model], using: str) -> tuple[str, tuple[Field[Any, Any], ...]] | None:
+    key = (model, using)
+    if key not in _INSERTS:
+        meta, connection = model._meta, connections[using]
+        fields = tuple(f for f in meta.local_concrete_fields if not f.generated)
+        plain = (
+            meta.pk is not None
+            and not meta.pk.db_returning
+            and not meta.parents
+            and not any(hasattr(f, "get_placeholder") for f in fields)
+        )
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        holders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({holders})"
+        _INSERTS[key] = (sql, fields) if plain else None
+    return _INSERTS[key]
 
 
 def insert(instance: Model, using: str = "default") -> None:
     """Insert a new ``instance`` with SQL compiled once for its model and database (see above)."""
     model = type(instance)
-    meta = model._meta
-    if (
-        signals.pre_save.has_listeners(model)
-        or signals.post_save.has_listeners(model)
-        or meta.pk is None
-        or meta.pk.db_returning
-        or meta.parents
-        or any(hasattr(f, "get_placeholder") for f in meta.local_concrete_fields)
-    ):
+    compiled = _compiled_insert(model, using)
+    if compiled is None or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
         instance.save(force_insert=True, using=using)
         return
+    sql, fields = compiled
     connection = connections[using]
-    found = _INSERTS.get((model, using))
-    if found is None:
-        fields = tuple(f for f in meta.local_concrete_fields if not f.generated)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        holders = ", ".join(["%s"] * len(fields))
-        found = _INSERTS[(model, using)] = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({holders})",
-            fields,
-        )
-    sql, fields = found
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
