@@ -15,22 +15,9 @@ from pathlib import Path
 import pytest
 
 from backhome.web.config import workers
-from scripts.loadlib.server import HOST, Server, server_env
+from scripts.loadlib.server import HOST, Server, group_members, server_env
 
 CONNECTIONS = 32
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def _established_inodes(port: int) -> set[str]:
@@ -72,7 +59,8 @@ def test_a_burst_of_keep_alive_connections_is_shared_between_the_workers(tmp_pat
         for client in clients:
             assert client.recv(4096).startswith(b"HTTP/1.1 200"), "every connection is answered"
         assert server.process is not None
-        worker_pids = _children(server.process.pid)
+        master = server.process.pid  # the process group's leader: gunicorn's master
+        worker_pids = [pid for pid in group_members(master) if pid != master]
         assert len(worker_pids) == 2
         deadline = time.monotonic() + 5
         while True:

@@ -27,8 +27,9 @@ from django.db.models import Field, Model, QuerySet, signals
 
 M = TypeVar("M", bound=Model)
 
-#: For one database: the SQL, the slot of each parameter, the columns' attribute names and converters.
-_Compiled = tuple[str, tuple[int, ...], tuple[str, ...], dict[int, Any]]
+#: For one database: the SQL, the slot of each parameter, the columns' attribute names, the compiler and
+#: its converters of the columns.
+_Compiled = tuple[str, tuple[int, ...], tuple[str, ...], Any, dict[int, Any]]
 
 
 class Prepared(Generic[M]):
@@ -62,33 +63,19 @@ class Prepared(Generic[M]):
             prepped = [f.get_db_prep_value(s, connection) for f, s in zip(self.fields, samples, strict=True)]
             # each parameter is one of the values (a value may be used more than once)
             slots = tuple(prepped.index(p) for p in params)
-            found = self._compiled[using] = (sql, slots, names, compiler.get_converters(columns))
+            found = self._compiled[using] = (sql, slots, names, compiler, compiler.get_converters(columns))
         return found
 
     def __call__(self, *values: Any, using: str = "default") -> list[M]:
-        sql, slots, names, converters = self._compile(using)
+        sql, slots, names, compiler, converters = self._compile(using)
         connection = connections[using]
         prepped = [f.get_db_prep_value(v, connection) for f, v in zip(self.fields, values, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(sql, [prepped[slot] for slot in slots])
             rows: Any = cursor.fetchall()
         if converters:
-            rows = _converted(rows, converters, connection)
+            rows = compiler.apply_converters(rows, converters)
         return [self.model.from_db(using, names, row) for row in rows]
-
-
-def _converted(rows: Sequence[Sequence[Any]], converters: dict[int, Any], connection: Any) -> list[list[Any]]:
-    """The rows with each column's converters applied, as ``SQLCompiler.apply_converters``."""
-    result = []
-    for row in rows:
-        values = list(row)
-        for position, (functions, expression) in converters.items():
-            value = values[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            values[position] = value
-        result.append(values)
-    return result
 
 
 #: The compiled INSERT of each model and database, or None for a model that ``insert`` saves the ORM's way.
