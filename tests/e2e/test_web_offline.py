@@ -118,11 +118,16 @@ def test_a_session_finished_offline_reaches_the_server_once_when_dana_is_back_on
     assert visit.page.locator("#done-summary").is_hidden()
     _check(visit, "offline-done-waiting")
 
-    # Nothing has reached the server since the Wi-Fi dropped.
-    assert _counts(person) == (1, 1, ["green"])
-    assert ExerciseSession.objects.get(person=person).status == ExerciseSession.Status.IN_PROGRESS
+    # Nothing sent since the Wi-Fi dropped has been answered: all three writes wait on the phone, in order.
     waiting = visit.page.evaluate("localStorage.getItem('backhome.outbox')")
     assert [item["kind"] for item in json.loads(waiting)] == ["log", "log", "finish"]
+    # Chromium's offline emulation is not airtight for a page under a service worker: once in a few
+    # hundred runs (make test, 2026-11-24) the first send after the cut reached the server while the page
+    # was told it had failed, as when a reply is lost on a real network. So the server holds the log from
+    # before the cut, and at most that one more; the phone sends it again later and it is stored once.
+    sessions, logs, lights = _counts(person)
+    assert (sessions, lights[:1]) == (1, ["green"]) and logs in (1, 2), (sessions, logs, lights)
+    assert ExerciseSession.objects.get(person=person).status == ExerciseSession.Status.IN_PROGRESS
 
     visit.page.reload()  # still offline: the same queued state
     visit.page.locator("#stage-done").wait_for(state="visible")
