@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from backhome.cli.serve import default_workers
+
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 AFTER = {"back": 3, "leg": 2, "zone": 3, "numbness": False, "weakness": False, "red_flag": False}
@@ -659,7 +661,8 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
     print(
         f"load: {tool}, {options.connections} connections, {options.seconds:g} s per endpoint after "
         f"{options.warmup:g} s of warm-up; server: backhome serve (gunicorn, "
-        f"{os.environ.get('BACKHOME_WORKERS', '2')} workers x {os.environ.get('BACKHOME_THREADS', '4')} threads)"
+        f"{os.environ.get('BACKHOME_WORKERS', default_workers())} workers x "
+        f"{os.environ.get('BACKHOME_THREADS', '1')} threads)"
     )
     print(
         f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'of (a)':>7} "

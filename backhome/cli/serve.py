@@ -20,16 +20,27 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("BACKHOME_WORKERS", "2")),
-        help="gunicorn worker processes (default 2, or BACKHOME_WORKERS)",
+        default=int(os.environ.get("BACKHOME_WORKERS", default_workers())),
+        help="gunicorn worker processes (default 2 a core, at most 8, or BACKHOME_WORKERS)",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=int(os.environ.get("BACKHOME_THREADS", "4")),
-        help="threads of each worker (default 4, or BACKHOME_THREADS)",
+        default=int(os.environ.get("BACKHOME_THREADS", "1")),
+        help="threads of each worker (default 1, or BACKHOME_THREADS)",
     )
     parser.set_defaults(handler=_serve)
+
+
+def default_workers() -> int:
+    """Two single-threaded workers for each core this process may use, at most 8 (docs/web.md, Speed).
+
+    Python runs one thread of a process at a time: threads of one worker wait for each other, and the
+    one holding SQLite's write lock waits with them. Processes use the cores without that wait; two a
+    core keep the cores busy while one waits for the database or the network. Each worker keeps its
+    own memory (about 80 MB), hence the cap.
+    """
+    return max(2, min(8, 2 * len(os.sched_getaffinity(0))))
 
 
 def prepare(io: IO) -> None:

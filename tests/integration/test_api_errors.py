@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from backhome.web.api import selectors
@@ -21,7 +21,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit() -> None:
-    cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -44,7 +44,7 @@ def _keep_the_tests_connection() -> Iterator[None]:
 @pytest.fixture
 def headers(settings: Any) -> dict[str, str]:
     settings.API_TRIAGE_RATE = "100000/min"
-    cache.clear()
+    caches["shared"].clear()
     dana, _ = person_with_plan()
     token = token_for(account_for(dana, "dana@example.org"), "read", "write")
     # identity: the WSGI test client does not undo the site's gzip.

@@ -1,9 +1,11 @@
 """Issue 6's "done when", for real: a third-party script with a token, talking HTTP to `backhome serve`
 (gunicorn, two worker processes), reads Dana's plan and posts a session and an exercise log exactly once,
-however often it retries: five times in a row and eight times at once from threads."""
+however often it retries: five times in a row and eight times at once from threads. The public triage's
+limit per address holds across the workers."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.screening_helpers import DANA_WEB
 from tests.integration.test_serve import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,6 +76,7 @@ def test_a_script_with_a_token_posts_a_session_exactly_once_against_the_real_ser
         **os.environ,
         "BACKHOME_DATA_DIR": str(tmp_path / "data"),
         "BACKHOME_WORKERS": "2",
+        "BACKHOME_API_TRIAGE_RATE": "6/min",
         "DJANGO_SETTINGS_MODULE": "backhome.web.config.settings",
         "PYTHONPATH": str(REPO),
     }
@@ -123,6 +127,25 @@ def test_a_script_with_a_token_posts_a_session_exactly_once_against_the_real_ser
         with ThreadPoolExecutor(max_workers=8) as pool:
             logs = list(pool.map(lambda _: request(base, token, "POST", url, log), range(8)))
         assert {status for status, _, _ in logs} == {201}, [a[2] for a in logs]
+
+        # Four keep-alive connections at once: the workers share them (config/workers.py), and the
+        # triage counts of this address are shared too (a file cache): 6 a minute in all, not 6 each.
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(4)]
+        for connection in connections:
+            connection.connect()
+            time.sleep(0.1)  # a worker counts the connection it took before the next one comes
+        statuses = []
+        for number in range(7):
+            connection = connections[number % 4]
+            connection.request(
+                "POST", "/api/v1/triage", json.dumps(DANA_WEB), {"Content-Type": "application/json"}
+            )
+            answer = connection.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+        for connection in connections:
+            connection.close()
+        assert statuses == [200] * 6 + [429], statuses
     finally:
         server.terminate()
         server.wait(timeout=20)

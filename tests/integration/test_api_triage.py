@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from backhome.core.library.load import default_library
@@ -25,7 +25,7 @@ HIGH_RISK = {"agree": [True] * 8, "bothersome": "extremely"}
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit() -> None:
-    cache.clear()
+    caches["shared"].clear()
 
 
 def test_the_library_lists_all_nine_exercises_with_their_steps_and_dose_ranges(client: Client) -> None:

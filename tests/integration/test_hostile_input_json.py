@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 
@@ -128,7 +128,7 @@ def test_every_json_endpoint_with_a_body_has_a_row() -> None:
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings: Any) -> None:
     settings.API_TRIAGE_RATE = "100000/min"
-    cache.clear()
+    caches["shared"].clear()
 
 
 def caller(w: World, who: str) -> tuple[Client, dict[str, str]]:

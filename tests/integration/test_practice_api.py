@@ -124,6 +124,19 @@ def test_dana_starts_a_session_of_her_programme_at_its_doses(dana: tuple[Person,
     assert len(session.programme) == 3
 
 
+def test_a_log_s_small_answer_goes_uncompressed_while_the_player_page_is_gzipped(
+    dana: tuple[Person, Client],
+) -> None:
+    _, client = dana
+    session_id = started(client)
+    answer = post(client, log_url(session_id), log_body(1), HTTP_ACCEPT_ENCODING="gzip")
+    assert answer.status_code == 201 and len(answer.content) < 1024
+    assert not answer.has_header("Content-Encoding") and answer.json()["light"] == "green"
+    assert "no-store" in answer["Cache-Control"]
+    page = client.get(reverse("practice:player"), HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip"
+
+
 @rule("PM-30", fires=True)
 def test_dana_logs_each_exercise_gets_green_and_finishes(dana: tuple[Person, Client]) -> None:
     _, client = dana

@@ -6,8 +6,11 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from backhome.core.model import PainCheck
 from backhome.web.practice import services
@@ -70,6 +73,17 @@ def test_the_compiled_insert_stores_the_row_the_orm_would_store(session: Exercis
     assert stored_mine.created_at == mine.created_at
 
 
+def test_values_not_yet_of_their_field_s_type_are_converted_as_the_orm_converts_them(
+    session: ExerciseSession,
+) -> None:
+    log = a_log(session, 1)
+    log.__dict__.update(sets_done="1", after_numbness="True", after_weakness=0)  # as a form might give them
+    insert(log)
+    stored = ExerciseLog.objects.get(pk=log.pk)
+    assert (stored.sets_done, stored.after_numbness, stored.after_weakness) == (1, True, False)
+    assert type(stored.sets_done) is int
+
+
 def test_the_compiled_reads_give_the_orm_s_instances(session: ExerciseSession) -> None:
     log = a_log(session, 1)
     insert(log)
@@ -96,3 +110,37 @@ def test_a_model_with_save_receivers_is_saved_the_orm_s_way(session: ExerciseSes
         post_save.disconnect(receiver, sender=ExerciseLog)
     assert heard == [(log.pk, True)]
     assert ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+def test_prepared_statements_are_counted_while_django_logs_queries(session: ExerciseSession) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        insert(a_log(session, 1))
+        services._SESSION_OF(session.pk, session.person_id)
+    assert [query["sql"].split()[0] for query in captured.captured_queries] == ["INSERT", "SELECT"]
+
+
+def test_a_refused_prepared_insert_raises_django_s_error_and_leaves_the_transaction_usable(
+    session: ExerciseSession,
+) -> None:
+    log = a_log(session, 1)
+    insert(log)
+    again = a_log(session, 2)
+    again.id = log.id
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(again)
+    assert ExerciseLog.objects.filter(session=session).count() == 1
+
+
+def test_a_prepared_statement_in_a_broken_transaction_is_refused_as_by_the_orm(
+    session: ExerciseSession,
+) -> None:
+    log = a_log(session, 1)
+    insert(log)
+    with transaction.atomic():
+        try:
+            with transaction.atomic(savepoint=False):
+                insert(log)  # the same id again
+        except IntegrityError:
+            pass
+        with pytest.raises(TransactionManagementError):
+            services._SESSION_OF(session.pk, session.person_id)

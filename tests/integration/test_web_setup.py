@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from backhome.cli import serve
 from backhome.cli.serve import gunicorn_argv
 from backhome.web.config.settings import env_bool, env_list, secret_key_from_file
 
@@ -111,6 +112,22 @@ def test_a_postgresql_database_url_chooses_postgresql_without_the_sqlite_options
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["NAME"], database["HOST"], database["PORT"]) == ("clinic", "127.0.0.1", 5433)
     assert "init_command" not in database.get("OPTIONS", {})
+
+
+def test_serve_defaults_to_two_single_threaded_workers_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACKHOME_WORKERS", raising=False)
+    monkeypatch.delenv("BACKHOME_THREADS", raising=False)
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    args = parser.parse_args(["serve"])
+    cores = len(os.sched_getaffinity(0))
+    assert args.workers == max(2, min(8, 2 * cores)) and args.threads == 1
+    monkeypatch.setenv("BACKHOME_WORKERS", "3")
+    monkeypatch.setenv("BACKHOME_THREADS", "4")
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    args = parser.parse_args(["serve"])
+    assert (args.workers, args.threads) == (3, 4)
 
 
 def test_serve_runs_gunicorn_on_the_wsgi_app() -> None:

@@ -9,9 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.throttling import SimpleRateThrottle
 
@@ -86,9 +88,10 @@ def library_one(request: HttpRequest, exercise_id: str) -> dict[str, Any]:
 
 class PerAddress(SimpleRateThrottle):
     """``BACKHOME_API_TRIAGE_RATE`` requests per client address (the socket's, never a header a client
-    could make up), counted in Django's cache."""
+    could make up), counted in the cache all worker processes share (files under the data folder)."""
 
     scope = "triage"
+    cache = ConnectionProxy(caches, "shared")
 
     def __init__(self) -> None:
         super().__init__(rate=settings.API_TRIAGE_RATE)

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "backhome.web.config.dberrors.DatabaseFaultMiddleware",  # a read-only or full database: 503, not a crash
     # Pages are sent gzipped to browsers that accept it (the gallery's inline pictures: 272 KB -> 19 KB);
     # Django pads each compressed response at random against BREACH.
-    "django.middleware.gzip.GZipMiddleware",
+    "backhome.web.config.compression.GZipMiddleware",  # answers under 1 KB go as they are
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +161,11 @@ CACHES = {
     "sessions": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },  # Files all worker processes share, for counts that must hold across them (the public triage's limit).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "shared"),
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }

@@ -6,9 +6,10 @@ from backhome.web.practice import worker
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("sw.js", worker.service_worker, name="service_worker"),  # offline copies (docs/web-session.md)
+    # The session player's JSON is the most frequent request of all (one per exercise): matched early.
+    path("session/", include("backhome.web.practice.urls")),
     path("", include("backhome.web.fhir.urls")),  # /account/data/fhir.json, /clinic/patients/<id>/fhir.json
     path("", include("backhome.web.patient.urls")),
-    path("session/", include("backhome.web.practice.urls")),
     path("check-in/", include("backhome.web.progress.urls")),
     path("history/", include("backhome.web.history.urls")),
     path("api/v1/", include("backhome.web.api.urls")),

@@ -10,12 +10,14 @@ other refusals use the same envelope with their own status and code (docs/web-se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
+from django.utils.http import http_date
 from pydantic import UUID4, BaseModel, ConfigDict, Field, ValidationError
 
 MAX_BODY = 64 * 1024
@@ -202,3 +204,23 @@ class _JsonCsrf(CsrfViewMiddleware):
 json_csrf_protect: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = (
     decorator_from_middleware(_JsonCsrf)
 )
+
+
+# --------------------------------------------------------------------------- never kept by a cache
+
+#: What ``never_cache`` gives an answer that has no cache headers yet (as every JSON answer here).
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``never_cache`` for the JSON endpoints, with the same two headers written at once: Django's parses
+    and merges ``Cache-Control`` on every answer, 4 % of a session log's CPU (py-spy)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Expires"] = http_date()
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+
+    return wrapped

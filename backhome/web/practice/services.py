@@ -26,7 +26,7 @@ from backhome.core.rules.session import pre_exercise_check, stop_before_start, t
 from backhome.web.patient.models import Person
 from backhome.web.practice.api import ApiError, invalid
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
-from backhome.web.practice.prepared import Prepared, insert
+from backhome.web.practice.prepared import Prepared, insert, run
 from backhome.web.practice.writeturn import write_turn
 from backhome.web.progress.selectors import current_programme
 
@@ -341,33 +341,28 @@ def _log_prepared(
 def _unchanged(session: ExerciseSession, log_id: UUID, logged: int) -> bool:
     """Inside the write transaction: whether the session is still in progress with ``logged`` logs and
     no log has ``log_id``, i.e. what a log was decided from still holds. The session's row is locked
-    (PostgreSQL). Two short statements without the ORM: this runs while the database's write lock is
+    (PostgreSQL). One short statement without the ORM: this runs while the database's write lock is
     held (SQLite), where every tenth of a millisecond counts."""
-    sql = _unchanged_sql()
     pk = ExerciseSession._meta.pk
     assert pk is not None
+    key = pk.get_db_prep_value(session.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql[0], [pk.get_db_prep_value(session.pk, connection)])
+        run(cursor, _unchanged_sql(), [key, pk.get_db_prep_value(log_id, connection), key])
         row = cursor.fetchone()
-        if row is None or row[0] != Status.IN_PROGRESS:
-            return False
-        cursor.execute(
-            sql[1],
-            [pk.get_db_prep_value(session.pk, connection), pk.get_db_prep_value(log_id, connection)],
-        )
-        count, taken = cursor.fetchone()
-    return int(count) == logged and not taken
+    if row is None:
+        return False
+    status, count, taken = row
+    return status == Status.IN_PROGRESS and int(count) == logged and not taken
 
 
 @cache
-def _unchanged_sql() -> tuple[str, str]:
+def _unchanged_sql() -> str:
     quote = connection.ops.quote_name
     sessions, logs = quote(ExerciseSession._meta.db_table), quote(ExerciseLog._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
-        f"SELECT status FROM {sessions} WHERE id = %s{lock}",
-        f"SELECT (SELECT COUNT(*) FROM {logs} WHERE session_id = %s), "
-        f"(SELECT COUNT(*) FROM {logs} WHERE id = %s)",
+        f"SELECT status, (SELECT COUNT(*) FROM {logs} WHERE session_id = %s), "
+        f"(SELECT COUNT(*) FROM {logs} WHERE id = %s) FROM {sessions} WHERE id = %s{lock}"
     )
 
 

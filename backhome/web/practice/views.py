@@ -41,7 +41,7 @@ def json_endpoint(view: View) -> View:
             return api.error_response(error)
 
     # Django's own CSRF refusal is an HTML page: the same check runs inside, answering in JSON.
-    return csrf_exempt(never_cache(api.json_csrf_protect(inner)))
+    return csrf_exempt(api.no_store(api.json_csrf_protect(inner)))
 
 
 def _check(body: api.BeforeCheck | api.AfterCheck) -> PainCheck:
