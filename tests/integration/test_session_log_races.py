@@ -5,12 +5,15 @@ added to a session that has ended."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from backhome.core.model import PainCheck
 from backhome.web.practice import services
@@ -116,3 +119,38 @@ def test_a_session_that_ended_meanwhile_takes_no_more_logs(
     assert refused.value.code == "ended" and answers == [False]
     assert not ExerciseLog.objects.exists()
     assert ExerciseSession.objects.get(pk=session_id).status == ExerciseSession.Status.FINISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_committed_while_this_log_waited_for_the_session_s_row_lock_is_seen_after_the_wait() -> None:
+    """PostgreSQL: the check inside the transaction waits for the session's row lock, then sees what the
+    lock's holder committed (a statement's subqueries would still see the database from before the wait)."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite has no row lock to wait for (a writer holds the whole database from its transaction's "
+            "start), and its in-memory test database refuses a second writer instead of letting it wait"
+        )
+    dana, _ = person_with_plan()
+    session, _ = services.session_start(person=dana, id=uuid.uuid4(), before=BEFORE)
+    log_id = uuid.uuid4()
+    holding, done = threading.Event(), threading.Event()
+
+    def other_request() -> None:  # the same log sent again, from another worker
+        try:
+            with transaction.atomic():
+                ExerciseSession.objects.select_for_update().get(pk=session.id)
+                record(dana, session.id, log_id)
+                holding.set()
+                time.sleep(0.5)  # this log's check is waiting for the row meanwhile
+        finally:
+            connection.close()
+            done.set()
+
+    other = threading.Thread(target=other_request)
+    other.start()
+    assert holding.wait(10)
+    log, created = record(dana, session.id, log_id)
+    other.join(10)
+    assert done.is_set()
+    assert (log.pk, created) == (log_id, False)
+    assert ExerciseLog.objects.filter(session_id=session.id).count() == 1

@@ -15,7 +15,7 @@ instances with ``Model.from_db``, as the ORM does.
 for models without a generated primary key, a parent model, a field with its own SQL placeholder, or
 ``pre_save``/``post_save`` receivers: it saves the ORM's way otherwise. On SQLite, a value of an integer,
 boolean or text field that is already exactly an ``int``, ``bool`` or ``str`` goes as it is, which is what
-those two methods would return for it (a third of the insert's CPU otherwise).
+those two methods would return for it (their calls for the 28 columns were 5 % of a session log's CPU).
 
 ``run`` executes such SQL. On SQLite, Django's cursor turns ``%s`` into sqlite3's ``?`` with a regular
 expression on every call (5 % of a session log's CPU, the insert has 28 of them): ``run`` keeps each

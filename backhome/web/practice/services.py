@@ -340,15 +340,27 @@ def _log_prepared(
 
 def _unchanged(session: ExerciseSession, log_id: UUID, logged: int) -> bool:
     """Inside the write transaction: whether the session is still in progress with ``logged`` logs and
-    no log has ``log_id``, i.e. what a log was decided from still holds. The session's row is locked
-    (PostgreSQL). One short statement without the ORM: this runs while the database's write lock is
-    held (SQLite), where every tenth of a millisecond counts."""
+    no log has ``log_id``, i.e. what a log was decided from still holds. SQL without the ORM: this runs
+    while the database's write lock is held (SQLite), where every tenth of a millisecond counts.
+
+    On PostgreSQL the session's row is locked first, and the logs are counted by a second statement:
+    a statement that waited for the lock still sees, in its subqueries, the database as it was when it
+    began, so it would miss a log that the lock's holder committed meanwhile. SQLite has no row lock
+    (the transaction holds the whole database from its start): there it is one statement."""
     pk = ExerciseSession._meta.pk
     assert pk is not None
-    key = pk.get_db_prep_value(session.pk, connection)
+    key, log_key = pk.get_db_prep_value(session.pk, connection), pk.get_db_prep_value(log_id, connection)
+    lock, counts, both = _unchanged_sql()
     with connection.cursor() as cursor:
-        run(cursor, _unchanged_sql(), [key, pk.get_db_prep_value(log_id, connection), key])
-        row = cursor.fetchone()
+        if connection.features.has_select_for_update:
+            run(cursor, lock, [key])
+            row = cursor.fetchone()
+            if row is not None:
+                run(cursor, counts, [key, log_key])
+                row = (row[0], *cursor.fetchone())
+        else:
+            run(cursor, both, [key, log_key, key])
+            row = cursor.fetchone()
     if row is None:
         return False
     status, count, taken = row
@@ -356,13 +368,17 @@ def _unchanged(session: ExerciseSession, log_id: UUID, logged: int) -> bool:
 
 
 @cache
-def _unchanged_sql() -> str:
+def _unchanged_sql() -> tuple[str, str, str]:
+    """The row lock, the two counts, and both at once (without the lock, for SQLite)."""
     quote = connection.ops.quote_name
     sessions, logs = quote(ExerciseSession._meta.db_table), quote(ExerciseLog._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    counts = (
+        f"(SELECT COUNT(*) FROM {logs} WHERE session_id = %s), (SELECT COUNT(*) FROM {logs} WHERE id = %s)"
+    )
     return (
-        f"SELECT status, (SELECT COUNT(*) FROM {logs} WHERE session_id = %s), "
-        f"(SELECT COUNT(*) FROM {logs} WHERE id = %s) FROM {sessions} WHERE id = %s{lock}"
+        f"SELECT status FROM {sessions} WHERE id = %s FOR UPDATE",
+        f"SELECT {counts}",
+        f"SELECT status, {counts} FROM {sessions} WHERE id = %s",
     )
 
 
