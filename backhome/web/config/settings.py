@@ -162,7 +162,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "sessions"),
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    },  # Files all worker processes share, for counts that must hold across them (the public triage's limit).
+    },
+    # Files all worker processes share, for counts that must hold across them (the public triage's limit).
     "shared": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "shared"),
