@@ -33,7 +33,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 npm: $(NODE_STAMP)
 
-## lint: ruff and mypy --strict on the core; CI checks, never rewrites
+## lint: ruff, and mypy --strict (with django-stubs) over the core, the web app and the CLI; CI checks, never rewrites
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

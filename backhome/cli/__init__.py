@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from backhome import __version__
+
+if TYPE_CHECKING:
+    from backhome.cli.session import Clock
 
 
 @dataclass
@@ -23,7 +26,13 @@ class IO:
     stdin: TextIO
     stdout: TextIO
     stderr: TextIO
-    clock: Any = None  # what `backhome session` waits with; None = the real clock
+    clock: Clock | None = None  # what `backhome session` waits with; None = the real clock
+
+
+#: What ``register`` gets: ``add_parser`` on it adds a sub-command (typeshed's name for argparse's class).
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+#: What a sub-command's parser sets as ``handler``: it runs the command and returns the exit status.
+Handler: TypeAlias = Callable[[argparse.Namespace, IO], int]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 
 SETTINGS = "backhome.web.config.settings"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -42,7 +42,7 @@ class BackupError(Exception):
     """A backup or restore that did not happen; the message says why in plain words."""
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "copy the whole database to FILE while the site runs (SQLite or PostgreSQL)"
     parser = sub.add_parser("backup", help=help_, description=help_)
     parser.add_argument("file", metavar="FILE", help="where to write the backup")

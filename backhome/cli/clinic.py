@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 
 SETTINGS = "backhome.web.config.settings"
 
@@ -16,7 +15,7 @@ def _public_url() -> str:
     return os.environ.get("BACKHOME_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "manage clinics and their clinicians (site admin)"
     clinic = sub.add_parser("clinic", help=help_, description=help_)
     commands = clinic.add_subparsers(dest="clinic_command", metavar="COMMAND")

@@ -7,14 +7,13 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 
 SETTINGS = "backhome.web.config.settings"
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "write one person's record as a FHIR R4 Bundle (--fhir) or as backhome's JSON export (--json)"
     parser = sub.add_parser("export", help=help_, description=help_)
     kind = parser.add_mutually_exclusive_group(required=True)

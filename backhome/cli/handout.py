@@ -6,14 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 
 SETTINGS = "backhome.web.config.settings"
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "write a person's printable handout (PDF: programme, pictures, steps, doses, safety rules)"
     parser = sub.add_parser("handout", help=help_, description=help_)
     parser.add_argument("--person", type=int, required=True, help="the person's number in the database")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Handler, Subcommands
 from backhome.core.library.check import check_library
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Range
@@ -23,7 +23,7 @@ CONTRAINDICATION_WORDS = {
 }
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "library", help="check, list and show the exercise library", description="The exercise library."
     )
@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     show.set_defaults(handler=_show)
 
 
-def _help(parser: argparse.ArgumentParser) -> Any:
+def _help(parser: argparse.ArgumentParser) -> Handler:
     def handler(args: argparse.Namespace, io: IO) -> int:
         parser.print_help(io.stdout)
         return 0
@@ -147,7 +147,7 @@ def _numbered(steps: tuple[str, ...]) -> list[str]:
     return [f"  {n}. {step}" for n, step in enumerate(steps, start=1)]
 
 
-def _ladder(dim: Range, show: Any) -> str:
+def _ladder(dim: Range, show: Callable[[int], str]) -> str:
     if dim.step == 0:
         text = f"{show(dim.start)}, no build-up"
     else:

@@ -4,13 +4,12 @@ as ``python manage.py send_reminders`` (``backhome.web.reminders.services.remind
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 from backhome.cli.clinic import _django
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "reminder emails (docs/reminders.md)"
     reminders = sub.add_parser("reminders", help=help_, description=help_)
     commands = reminders.add_subparsers(dest="reminders_command", metavar="COMMAND")

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 from backhome.cli.triage import add_intake_arguments, decision_from
 from backhome.core.library.load import default_library
 from backhome.core.model import Decision, Exercise, Light, PainCheck, Prescription
@@ -70,7 +70,7 @@ class Summary:
     last: PainCheck | None = None
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "session",
         help="run a guided session of the programme in the terminal",
@@ -84,7 +84,7 @@ def _session(args: argparse.Namespace, io: IO) -> int:
     decision = decision_from(args, io)
     if decision is None:
         return 2
-    clock: Clock = getattr(io, "clock", None) or RealClock()
+    clock: Clock = io.clock or RealClock()
     return Player(decision, io, clock).run()
 
 
@@ -136,8 +136,8 @@ class Player:
         back = self.ask_number("Back pain now, 0 (none) to 10 (worst imaginable): ", 0, 10)
         leg = self.ask_number("Leg pain now, 0 to 10: ", 0, 10)
         self.say("How far do your symptoms reach?")
-        for zone in ZONES:
-            self.say(f"   {zone}")
+        for words in ZONES:
+            self.say(f"   {words}")
         zone = self.ask_number("Zone, 0 to 5: ", 0, 5)
         numbness = self.ask_yes_no("Numbness or pins and needles in a leg? (y/n) ")
         weakness = self.ask_yes_no("Is a leg or foot weak (the foot drops, the knee gives way)? (y/n) ")

@@ -4,15 +4,18 @@ the account's owner on the server. Thin: ``backhome.web.api``'s services make an
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 from backhome.cli.clinic import _django
+
+if TYPE_CHECKING:  # Django is set up only when a command runs
+    from django.contrib.auth.models import User
 
 SCOPES = ("read", "write", "clinic:read", "clinic:write")
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     help_ = "personal access tokens for the JSON API (docs/api.md)"
     token = sub.add_parser("token", help=help_, description=help_)
     commands = token.add_subparsers(dest="token_command", metavar="COMMAND")
@@ -47,7 +50,7 @@ def _help(parser: argparse.ArgumentParser, io: IO) -> int:
     return 0
 
 
-def _user(email: str, io: IO) -> Any:
+def _user(email: str, io: IO) -> User | None:
     from django.contrib.auth import get_user_model
 
     user = get_user_model()._default_manager.filter(username__iexact=email.strip()).first()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from typing import Any
 
-from backhome.cli import IO
+from backhome.cli import IO, Subcommands
 from backhome.cli.common import read_intake
 from backhome.core.contract import dump_decision
 from backhome.core.engine import decide
@@ -19,7 +18,7 @@ CLEARABLE = ("EL-02", "EL-03", "EL-04", "EL-05", "EL-06")
 WIDTH = 88
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     for name, handler, help_ in (
         ("triage", _triage, "decide on an intake and print the backhome.decision/1 JSON"),
         ("plan", _plan, "decide on an intake and print the programme for a person to read"),

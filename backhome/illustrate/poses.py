@@ -181,7 +181,7 @@ class Illustration:
 
     def phase_seconds(self, mode: str | None = None, hold_s: float | None = None) -> dict[str, float]:
         """How long each phase lasts in one cycle: what a session player needs to time its classes."""
-        out = dict.fromkeys(PHASES, 0.0)
+        out: dict[str, float] = dict.fromkeys(PHASES, 0.0)
         for s in self.timeline(mode, hold_s):
             out[s.phase] += s.seconds
         return out

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from backhome.web.accounts.selectors import normalise_email
@@ -57,7 +57,7 @@ def password_field(*, label: str, autocomplete: str, help_text: str = "") -> for
 def new_password_help() -> str:
     length = next(
         (
-            getattr(v, "min_length", 8)
+            v.min_length
             for v in password_validation.get_default_password_validators()
             if isinstance(v, password_validation.MinimumLengthValidator)
         ),
@@ -66,7 +66,7 @@ def new_password_help() -> str:
     return f"At least {length} characters. A few words you will remember is a good choice."
 
 
-def check_new_password(password: str, user: AbstractBaseUser) -> None:
+def check_new_password(password: str, user: User) -> None:
     """Django's validators (settings.AUTH_PASSWORD_VALIDATORS), with our wording."""
     try:
         password_validation.validate_password(password, user)
@@ -93,7 +93,7 @@ class SignupForm(forms.Form):
 
     def clean_email(self) -> str:
         email = normalise_email(self.cleaned_data["email"])
-        if get_user_model()._default_manager.filter(username__iexact=email).exists():
+        if User.objects.filter(username__iexact=email).exists():
             raise ValidationError(EXISTS_MESSAGE, code="exists")
         return email
 
@@ -101,7 +101,6 @@ class SignupForm(forms.Form):
         cleaned = super().clean() or {}
         email, password = cleaned.get("email"), cleaned.get("password")
         if password:
-            User = get_user_model()
             try:
                 check_new_password(password, User(username=email or "", email=email or ""))
             except ValidationError as error:
@@ -128,7 +127,7 @@ class NewPasswordForm(forms.Form):
 
     new_password1 = password_field(label="New password", autocomplete="new-password")
 
-    def __init__(self, user: AbstractBaseUser, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = new_password_help()
@@ -139,7 +138,7 @@ class NewPasswordForm(forms.Form):
         check_new_password(password, self.user)
         return password
 
-    def save(self, commit: bool = True) -> AbstractBaseUser:
+    def save(self, commit: bool = True) -> User:
         self.user.set_password(self.cleaned_data["new_password1"])
         if commit:
             self.user.save()

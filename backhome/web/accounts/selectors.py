@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import ForeignObjectRel
 from django.utils import timezone
@@ -52,12 +52,12 @@ def _relations(model: type[models.Model]) -> list[ForeignObjectRel]:
         for f in model._meta.get_fields(include_hidden=True)
         if isinstance(f, ForeignObjectRel) and (f.one_to_many or f.one_to_one)
     ]
-    return sorted(found, key=lambda rel: (rel.related_model._meta.label, rel.field.name))
+    return sorted(found, key=lambda rel: (rel.field.model._meta.label, rel.field.name))
 
 
 def _key(rel: ForeignObjectRel) -> str:
     if rel.hidden:
-        return str(rel.related_model._meta.model_name) + "s"
+        return str(rel.field.model._meta.model_name) + "s"
     return str(rel.get_accessor_name())
 
 
@@ -72,7 +72,7 @@ def person_tree() -> tuple[Branch, ...]:
         next_level = []
         for model, slots in level:
             for rel in _relations(model):
-                child: type[models.Model] = rel.related_model
+                child = rel.field.model  # the model the foreign key is on
                 if child in placed:
                     continue
                 placed.add(child)
@@ -83,7 +83,7 @@ def person_tree() -> tuple[Branch, ...]:
 
     def build(slots: list[tuple[ForeignObjectRel, list[Any]]]) -> tuple[Branch, ...]:
         return tuple(
-            Branch(rel.related_model, rel.field.name, _key(rel), build(grandchildren))
+            Branch(rel.field.model, rel.field.name, _key(rel), build(grandchildren))
             for rel, grandchildren in slots
         )
 
@@ -119,13 +119,14 @@ def _row(obj: models.Model) -> dict[str, Any]:
 
 
 def _ordered(model: type[models.Model]) -> list[str]:
-    return [*(o for o in model._meta.ordering if isinstance(o, str)), "pk"]
+    return [*(o for o in model._meta.ordering or () if isinstance(o, str)), "pk"]
 
 
 def _records(branches: tuple[Branch, ...], parents: dict[Any, dict[str, Any]]) -> None:
     """Add each branch's rows under the parent rows they point at (one query per model)."""
     for branch in branches:
         fk = branch.model._meta.get_field(branch.parent_field)
+        assert isinstance(fk, models.ForeignObject)  # a Branch is made from a foreign key's relation
         for parent in parents.values():
             if branch.key in parent:
                 raise RuntimeError(f"{branch.key!r} is both a field and a relation of a parent row")
@@ -178,23 +179,23 @@ def person_has_data(person: Person) -> bool:
     )
 
 
-def account_person(user: AbstractBaseUser) -> Person | None:
+def account_person(user: User) -> Person | None:
     return Person.objects.filter(user_id=user.pk).first()
 
 
-def account_person_id(user: AbstractBaseUser) -> int | None:
+def account_person_id(user: User) -> int | None:
     found: int | None = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     return found
 
 
-def export_document(*, person: Person | None, user: AbstractBaseUser | None) -> dict[str, Any]:
+def export_document(*, person: Person | None, user: User | None) -> dict[str, Any]:
     """Everything stored about this person: the ``backhome.export/1`` document (docs/web-accounts.md)."""
     account = None
     if user is not None and user.is_authenticated:
-        email = str(getattr(user, "email", "") or user.get_username())
+        email = user.email or user.get_username()
         account = {
             "email": email,
-            "joined_at": _value(getattr(user, "date_joined", None)),
+            "joined_at": _value(user.date_joined),
             "last_login": _value(user.last_login),
             "failed_logins": [
                 _value(at)

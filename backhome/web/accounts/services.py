@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime
 import enum
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
@@ -42,16 +41,15 @@ class LoginOutcome(enum.StrEnum):
     KEPT_APART_LOCKED = "kept_apart_locked"
 
 
-def account_create(*, email: str, password: str, guest: Person | None) -> tuple[AbstractBaseUser, Person]:
+def account_create(*, email: str, password: str, guest: Person | None) -> tuple[User, Person]:
     """A new account for ``email``; the guest's person (if any, and not already an account's) becomes its
     person, with everything done as a guest. The password must already have passed the validators."""
     username = normalise_email(email)
-    User = get_user_model()
     try:
         with transaction.atomic():
-            if User._default_manager.filter(username__iexact=username).exists():
+            if User.objects.filter(username__iexact=username).exists():
                 raise AccountExists(username)
-            user = User._default_manager.create_user(username=username, email=username, password=password)
+            user = User.objects.create_user(username=username, email=username, password=password)
             person = None
             if guest is not None:
                 person = Person.objects.select_for_update().filter(pk=guest.pk, user__isnull=True).first()
@@ -65,7 +63,7 @@ def account_create(*, email: str, password: str, guest: Person | None) -> tuple[
         raise AccountExists(username) from error
 
 
-def account_person_ensure(*, user: AbstractBaseUser) -> Person:
+def account_person_ensure(*, user: User) -> Person:
     """The account's person, made if it has none (an account made outside sign-up, e.g. a clinician's)."""
     try:
         with transaction.atomic():
@@ -75,7 +73,7 @@ def account_person_ensure(*, user: AbstractBaseUser) -> Person:
         return Person.objects.get(user_id=user.pk)
 
 
-def account_login(*, user: AbstractBaseUser, guest: Person | None) -> tuple[Person, LoginOutcome]:
+def account_login(*, user: User, guest: Person | None) -> tuple[Person, LoginOutcome]:
     """The person a browser becomes when it logs in to ``user``'s account, and what happened to the
     browser's guest answers (``guest``: the browser's person before logging in).
 
@@ -142,7 +140,7 @@ def login_failures_clear(*, email: str) -> None:
         LoginFailure.objects.filter(email=normalise_email(email)).delete()
 
 
-def person_delete(*, person: Person | None, user: AbstractBaseUser | None) -> None:
+def person_delete(*, person: Person | None, user: User | None) -> None:
     """Delete a person and all their data, and their account if they have one.
 
     The rows go the way their model's foreign key says: every model that holds the person's own data

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -32,7 +33,7 @@ def _notice(request: HttpRequest) -> str | None:
     return str(value) if value else None
 
 
-def _locked_message(until: Any) -> str:
+def _locked_message(until: datetime.datetime) -> str:
     at = timezone.localtime(until).strftime("%H:%M")
     return (
         "There have been too many wrong passwords for this email address, so to keep the account safe "
@@ -214,31 +215,34 @@ def _form_page(request: HttpRequest, template: str, form: Form, extra: dict[str,
     return render(request, template, {"form": form, **extra}, status=status)
 
 
-class _BadRequestWhenInvalid:
+def _bad_request(response: HttpResponse) -> HttpResponse:
     """A form that fails its checks is a 400 (Django's views say 200)."""
-
-    def form_invalid(self, form: Form) -> HttpResponse:
-        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
-        response.status_code = 400
-        return response
+    response.status_code = 400
+    return response
 
 
-class PasswordResetView(_BadRequestWhenInvalid, auth_views.PasswordResetView):
+class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     form_class = forms.ResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def form_invalid(self, form: Form) -> HttpResponse:
+        return _bad_request(super().form_invalid(form))
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(_BadRequestWhenInvalid, auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = forms.NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_invalid(self, form: Form) -> HttpResponse:
+        return _bad_request(super().form_invalid(form))
 
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from backhome.web.http import NoncedHttpRequest
+
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: NoncedHttpRequest) -> HttpResponse:
         nonce = secrets.token_urlsafe(16)
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        request.csp_nonce = nonce
         response = self.get_response(request)
         policy = settings.CONTENT_SECURITY_POLICY.replace(
             "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"

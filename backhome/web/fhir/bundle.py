@@ -68,7 +68,8 @@ STARTBACK = {
 #: A referral's urgency (clinical-spec B1) as a FHIR request priority: routine < urgent < asap < stat.
 PRIORITY = {Tier.EMERGENCY: "stat", Tier.URGENT: "asap", Tier.SOON: "urgent", Tier.REFER: "routine"}
 
-SESSION_STATUS = {
+#: Keyed by the stored value (``ExerciseSession.status`` is the column's string).
+SESSION_STATUS: dict[str, str] = {
     ExerciseSession.Status.FINISHED: "completed",
     ExerciseSession.Status.STOPPED: "stopped",
     ExerciseSession.Status.IN_PROGRESS: "in-progress",
@@ -577,7 +578,7 @@ def _screening_items(answers: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def _answer(value: Any, question: Any) -> dict[str, Any] | None:
+def _answer(value: object, question: questions.Question | None) -> dict[str, Any] | None:
     if question is not None and question.options:
         words = {str(o.value): o.text for o in question.options}
         code = _code(value)
@@ -596,7 +597,7 @@ def _answer(value: Any, question: Any) -> dict[str, Any] | None:
     return None
 
 
-def _code(value: Any) -> str:
+def _code(value: object) -> str:
     """An answer's option value as a code: 3.0 and 3 are the same option ("3")."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -40,7 +40,7 @@ def person_record(person: Person) -> Record:
 
         user = get_user_model().objects.filter(pk=person.user_id).only("email", "username").first()
         if user is not None:
-            email = str(getattr(user, "email", "") or "")
+            email = user.email
     enrolment = Enrolment.objects.select_related("clinic").filter(person_id=person.pk).first()
     screenings = tuple(Screening.objects.filter(person_id=person.pk).order_by("created_at", "pk"))
     sessions = tuple(

@@ -5,16 +5,16 @@ patient pages are). Thin: the Bundle comes from ``bundle.person_bundle``."""
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Membership
 from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinician
 from backhome.web.fhir.bundle import FHIR_JSON, person_bundle
+from backhome.web.http import ClinicianHttpRequest
 from backhome.web.patient import selectors as patient_selectors
 
 
@@ -45,9 +45,9 @@ def my_record(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_clinician
-def clinic_patient_record(request: HttpRequest, person_id: int) -> HttpResponse:
+def clinic_patient_record(request: ClinicianHttpRequest, person_id: int) -> HttpResponse:
     """A patient of the clinician's clinic (404 for anyone else), audited as an export."""
-    membership = cast(Membership, request.membership)  # type: ignore[attr-defined]
+    membership = request.membership
     person = patient_of_clinic(membership, person_id)
     bundle = person_bundle(person)
     audit(membership=membership, person=person, action="export", what="FHIR record (JSON)")

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import segno
 from django.template.loader import render_to_string
@@ -27,6 +27,9 @@ from backhome.illustrate.svg import PrintPanel, exercise_print_panels
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import clinic
 from backhome.web.progress.selectors import Programme, current_programme
+
+if TYPE_CHECKING:  # WeasyPrint loads Pango, which only printing needs
+    from weasyprint.urls import URLFetcherResponse
 
 Paper = Literal["a4", "letter"]
 PAPERS: dict[str, str] = {"a4": "A4", "letter": "letter"}
@@ -157,7 +160,9 @@ _PICTURE = re.compile(r"([a-z][a-z-]*)/([1-9][0-9]?)\.svg")
 _PICTURE_CACHE: dict[str, object] = {}
 
 
-def _pictures_only(url: str, timeout: int = 10, ssl_context: object = None, **_: object) -> Any:
+def _pictures_only(
+    url: str, timeout: int = 10, ssl_context: object = None, **_: object
+) -> URLFetcherResponse:
     """Serve the exercise pictures and refuse every other URL: the handout is self-contained, so any
     other fetch would be a bug (or a leak)."""
     match = _PICTURE.fullmatch(url[len(PICTURES) :]) if url.startswith(PICTURES) else None

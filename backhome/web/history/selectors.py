@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, cast
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Tier
+from backhome.core.model import Dose, Mode, Tier
 from backhome.core.rules.outcomes import pain_change
 from backhome.core.words import MODE_NAMES, describe_dose, tier_text
 from backhome.web.patient.models import Person, PlanItem, Screening
@@ -290,7 +290,7 @@ def _local(moment: dt.datetime) -> dt.date:
 
 
 def _dose(row: PlanItem | DoseChange) -> Dose:
-    mode: Any = row.mode or None
+    mode = cast(Mode | None, row.mode or None)  # the column holds a Mode, or '' for none
     return Dose(int(row.sets), int(row.reps), int(row.hold_s), bool(row.per_side), mode)
 
 
@@ -349,7 +349,7 @@ def _doses(
 # --------------------------------------------------------------------------- stops and flags
 
 
-def _texts(reasons: Any) -> tuple[str, ...]:
+def _texts(reasons: list[object] | None) -> tuple[str, ...]:
     """Reason texts stored as ``[{"rule", "text"}]`` (the core's shape) or as plain strings."""
     out = []
     for reason in reasons or ():

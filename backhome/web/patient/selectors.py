@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -18,6 +18,9 @@ from backhome.core.words import MODE_NAMES, TierText, describe_dose, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.services import SESSION_KEY
+
+if TYPE_CHECKING:  # progress.selectors imports this module
+    from backhome.web.progress.selectors import RecentChanges
 
 #: Which page shows a result of each tier.
 PAGE_FOR_TIER = {
@@ -59,7 +62,7 @@ class PlanStamp:
     newest of that screening's plan items and dose changes, and the referral card's clinic. ``created``
     and the timestamps make a stamp unique to one person even if a database reuses ids."""
 
-    values: tuple[Any, ...]
+    values: tuple[object, ...]
     locked: bool
     #: The clinicians' changes the person has not seen yet: the page shows them once, so it is not cached.
     unseen_changes: int
@@ -175,7 +178,7 @@ class Result:
     exercises: tuple[PlanExercise, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
     #: The latest dose changes with what they replaced (progress.selectors.RecentChanges), or None.
-    changes: Any = None
+    changes: RecentChanges | None = None
     locked: bool = False
     screening: Screening | None = None
     clinic: dict[str, str] = field(default_factory=dict)
@@ -253,7 +256,7 @@ def _result(screening: Screening | None, *, locked: bool, person: Person | None 
 
 def _plan(
     screening: Screening, decision: dict[str, Any], reasons: tuple[Reason, ...]
-) -> tuple[tuple[PlanExercise, ...], tuple[HeldBack, ...], Any]:
+) -> tuple[tuple[PlanExercise, ...], tuple[HeldBack, ...], RecentChanges | None]:
     """The programme in words, at the current doses (``progress.selectors``: the starting doses as
     changed by the morning check-ins). An exercise's "why" is the text of the decision's reasons for the
     rules the core gave it, and for the rules its library entry names that fired in this decision; a

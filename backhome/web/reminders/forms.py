@@ -13,6 +13,16 @@ from backhome.web.reminders.selectors import DAY_NAMES, time_zones
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
+class TimeInput(forms.TimeInput):
+    """The browser's own time picker (Django's ``TimeInput`` is a text box)."""
+
+    input_type = "time"
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in time_zones()]
+
+
 class ReminderForm(forms.Form):
     session_days = forms.TypedMultipleChoiceField(
         label="On which days do you mean to do your exercises?",
@@ -23,6 +33,7 @@ class ReminderForm(forms.Form):
     )
     session_time = forms.TimeField(
         label="At what time?",
+        widget=TimeInput,
         help_text="For example 18:00. Your calendar and the emails use this time.",
         error_messages={
             "required": "Give a time, for example 18:00.",
@@ -31,6 +42,7 @@ class ReminderForm(forms.Form):
     )
     checkin_time = forms.TimeField(
         label="At what time do you do your morning check-in?",
+        widget=TimeInput,
         help_text="The morning after each exercise day, before you exercise. For example 08:00.",
         error_messages={
             "required": "Give a time, for example 08:00.",
@@ -39,6 +51,7 @@ class ReminderForm(forms.Form):
     )
     time_zone = forms.ChoiceField(
         label="Your time zone",
+        choices=time_zone_choices,
         help_text="The times above are times where you live.",
         error_messages={"invalid_choice": "Choose your time zone from the list."},
     )
@@ -63,11 +76,8 @@ class ReminderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in time_zones()]
         for name in ("session_time", "checkin_time", "email", "time_zone"):
             self.fields[name].widget.attrs["class"] = "field-input"
-        self.fields["session_time"].widget.input_type = "time"  # type: ignore[attr-defined]
-        self.fields["checkin_time"].widget.input_type = "time"  # type: ignore[attr-defined]
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         for name in ("session_time", "checkin_time", "email", "time_zone"):
             field = self.fields[name]
@@ -79,10 +89,12 @@ class ReminderForm(forms.Form):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def clean_session_time(self) -> dt.time:
-        return self.cleaned_data["session_time"].replace(second=0, microsecond=0)
+        value: dt.time = self.cleaned_data["session_time"]
+        return value.replace(second=0, microsecond=0)
 
     def clean_checkin_time(self) -> dt.time:
-        return self.cleaned_data["checkin_time"].replace(second=0, microsecond=0)
+        value: dt.time = self.cleaned_data["checkin_time"]
+        return value.replace(second=0, microsecond=0)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -75,8 +75,8 @@ def reminder_settings_or_defaults(person: Person) -> ReminderSettings:
     found = reminder_settings_for(person)
     if found is not None:
         return found
-    email = getattr(person.user, "email", "") if person.user_id else ""
-    return ReminderSettings(person=person, email=email or "")
+    user = person.user
+    return ReminderSettings(person=person, email=user.email if user is not None else "")
 
 
 def settings_by_feed_secret(secret: str) -> ReminderSettings | None:
@@ -97,7 +97,10 @@ def settings_by_stop_token(token: str) -> ReminderSettings | None:
         return None
     if not isinstance(data, dict):
         return None
-    return ReminderSettings.objects.filter(pk=data.get("s"), uid=data.get("u")).first()
+    pk, uid = data.get("s"), data.get("u")
+    if not isinstance(pk, int) or not isinstance(uid, str):
+        return None
+    return ReminderSettings.objects.filter(pk=pk, uid=uid).first()
 
 
 def programme_state(person: Person) -> ProgrammeState:
@@ -116,7 +119,7 @@ def recipient(settings: ReminderSettings) -> str:
     if settings.email:
         return settings.email
     user = settings.person.user
-    return str(getattr(user, "email", "") or "") if user is not None else ""
+    return user.email if user is not None else ""
 
 
 # --------------------------------------------------------------------------- when
@@ -129,7 +132,7 @@ def checkin_days(session_days: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class Due:
-    kind: str  # ReminderSent.Kind
+    kind: ReminderSent.Kind
     day: dt.date  # the person's local day
     at: dt.datetime  # the reminder's time, aware, in the person's zone
 
@@ -141,7 +144,7 @@ def due_reminders(settings: ReminderSettings, now: dt.datetime) -> list[Due]:
     local = now.astimezone(tz)
     today = local.date()
     days = [int(d) for d in settings.session_days]
-    wanted: list[tuple[str, dt.time, bool]] = [
+    wanted: list[tuple[ReminderSent.Kind, dt.time, bool]] = [
         (
             ReminderSent.Kind.CHECKIN,
             settings.checkin_time,
@@ -159,7 +162,7 @@ def due_reminders(settings: ReminderSettings, now: dt.datetime) -> list[Due]:
             continue
         at = dt.datetime.combine(today, time, tzinfo=tz)
         if at <= local < at + LATE:
-            due.append(Due(str(kind), today, at))
+            due.append(Due(kind, today, at))
     return sorted(due, key=lambda d: d.at)
 
 

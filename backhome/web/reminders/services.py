@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 
 from backhome.web.patient.models import Person
@@ -49,8 +50,8 @@ def reminder_settings_get_or_create(*, person: Person) -> ReminderSettings:
         found = ReminderSettings.objects.select_for_update().filter(person=person).first()
         if found is not None:
             return found
-        email = getattr(person.user, "email", "") if person.user_id else ""
-        return ReminderSettings.objects.create(person=person, email=email or "")
+        user = person.user
+        return ReminderSettings.objects.create(person=person, email=user.email if user is not None else "")
 
 
 def reminder_settings_update(*, person: Person, values: dict[str, Any]) -> ReminderSettings:
@@ -130,7 +131,7 @@ class SendReport:
         return text
 
 
-def reminders_send(*, now: dt.datetime, connection: Any = None) -> SendReport:
+def reminders_send(*, now: dt.datetime, connection: BaseEmailBackend | None = None) -> SendReport:
     """Send every reminder email that is due at ``now`` and that the person's budget allows.
 
     For each person who asked for emails and each reminder whose time has come (within
@@ -198,7 +199,7 @@ SUBJECTS = {
 
 
 def _message(
-    row: ReminderSettings, reminder: selectors.Due, *, address: str, base: str, connection: Any
+    row: ReminderSettings, reminder: selectors.Due, *, address: str, base: str, connection: BaseEmailBackend
 ) -> EmailMessage:
     settings_url = f"{base}/reminders/"
     stop_url = f"{base}/reminders/stop/{selectors.stop_token(row)}/"
@@ -229,7 +230,7 @@ def _message(
         f"Stop these emails: {stop_url}",
     ]
     return EmailMessage(
-        subject=str(SUBJECTS[reminder.kind]),  # type: ignore[index]
+        subject=SUBJECTS[reminder.kind],
         body="\n".join(lines) + "\n",
         from_email=django_settings.DEFAULT_FROM_EMAIL,
         to=[address],

@@ -8,8 +8,6 @@ tells nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.reminders import forms, ical, selectors, services
 
@@ -25,7 +24,9 @@ from backhome.web.reminders import forms, ical, selectors, services
 NEW_SECRET_KEY = "backhome_reminders_new_feed"
 
 
-def _page(request: HttpRequest, person: Any, form: forms.ReminderForm, *, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, person: Person, form: forms.ReminderForm, *, status: int = 200
+) -> HttpResponse:
     settings = selectors.reminder_settings_or_defaults(person)
     secret = request.session.pop(NEW_SECRET_KEY, None)
     feed_url = ""
