@@ -8,7 +8,6 @@ with nothing wrong, changed only where a test says.
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,10 @@ from backhome.core.contract import parse_intake
 from backhome.core.model import Intake
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("BACKHOME_SHARED", REPO.parent / "shared"))
-EXAMPLES = SHARED / "contracts" / "examples"
+#: The contract's example intakes, each beside what it must decide (``NAME.expect.txt``).
+EXAMPLES = REPO / "examples" / "contract"
+#: The project's clinical rules: every rule id, binding decision and source the code cites.
+CLINICAL_RULES = REPO / "docs" / "clinical-rules.md"
 
 NO_HISTORY = {
     "cancer": False,

@@ -49,75 +49,199 @@ class IntakeError(ValueError):
 
 # --------------------------------------------------------------------------- strict input models
 
-_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+# Each field's docstring is its description in the generated JSON Schema (backhome.core.schemas).
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True)
 Nprs = Annotated[int, Field(ge=0, le=10)]
 
 
 class _Pain(BaseModel):
     model_config = _STRICT
     back: Nprs
+    """Low back pain now, 0-10 numeric rating."""
     leg: Nprs
+    """Leg pain now, 0-10 numeric rating."""
 
 
 class _History(BaseModel):
     model_config = _STRICT
     cancer: bool
+    """Has had cancer at any time."""
     osteoporosis: bool
+    """Osteoporosis or fragile bones, as a clinician has said."""
     long_term_steroids: bool
+    """Has taken steroid tablets for 3 months or longer."""
     vertebral_fracture: bool
+    """A known broken bone of the spine."""
     spinal_stenosis: bool
+    """A narrowed spinal canal in the low back (lumbar spinal stenosis), as a clinician or a scan has said."""
     disc_herniation: bool
+    """A slipped or bulging disc, as a clinician or a scan has said."""
     immunosuppression: bool
+    """Medicines or an illness that weaken the body's defences (chemotherapy, transplant drugs, HIV, biologic drugs)."""
     iv_drug_use: bool
+    """Injects drugs into a vein."""
     lumbar_surgery: Literal["none", "recent", "past"]
+    """Operation on the low back: none, recent (in the last 12 months) or past (longer ago)."""
 
 
 class _Symptoms(BaseModel):
     model_config = _STRICT
     bladder_change: bool
+    """Something new when passing urine: hard to start, a weak stream, not feeling it pass, not knowing when the bladder is full or empty, or new leaking."""
     bowel_change: bool
+    """New loss of control of the bowels, or no longer feeling that the back passage is full."""
     saddle_numbness: bool
+    """New numbness or tingling between the legs, around the back passage or the genitals."""
     sexual_dysfunction: bool
+    """A new change in sexual function (erection, ejaculation, feeling in the vagina) with the back or leg pain."""
     both_legs: bool
+    """Pain, numbness or weakness in both legs."""
     major_trauma: bool
+    """The pain began after a major injury, such as a road collision or a fall from a height."""
     minor_trauma: bool
+    """The pain began suddenly after a small fall or a lift."""
     fever: bool
+    """Fever, chills or shivering together with the back pain."""
     unwell: bool
+    """Feeling unwell in general."""
     weight_loss: bool
+    """Losing weight without trying to."""
     night_pain: bool
+    """Constant pain at night that does not ease when changing position."""
     thoracic_pain: bool
+    """Pain in the middle of the back or in the neck as well."""
     worse_straining: bool
+    """The pain is worse when coughing, sneezing or straining."""
     progressive_pain: bool
+    """The pain is getting steadily worse from week to week."""
     lateral_shift: bool
+    """The body is visibly shifted to one side and standing up straight is not possible."""
     eased_by_bending_forward: bool
+    """Sitting down or bending forward eases the leg symptoms."""
     leg_weakness: Literal["none", "stable", "worsening"]
+    """New weakness of one leg or foot (the foot drops, the knee gives way): none, stable, or worsening."""
 
 
 class _StartBack(BaseModel):
+    """The answers to the nine STarT Back topics (B6). Optional: without them the decision has no risk result."""
+
     model_config = _STRICT
     agree: Annotated[list[bool], Field(min_length=8, max_length=8)]
+    """Topics 1-8 in order; true means agree."""
     bothersome: Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
+    """Topic 9: how bothersome the back pain has been over the last 2 weeks."""
 
 
 class _Directional(BaseModel):
+    """The results of the directional self-check (DPT), if it was done; each direction is optional."""
+
     model_config = _STRICT
     extension: Literal["favourable", "no_effect", "worse"] | None = None
     flexion: Literal["favourable", "no_effect", "worse"] | None = None
 
 
 class _Intake(BaseModel):
+    """One person's screening answers. Every red-flag and history answer is required, and a field the contract does not name is an error (B15: no decision from an incomplete or wrong intake)."""
+
     model_config = _STRICT
     schema_: Literal["backhome.intake/1"] = Field(alias="schema")
     age: Annotated[int, Field(ge=0, le=120)]
+    """Age in whole years."""
     pregnant: bool
     weeks: Annotated[int | float, Field(ge=0, le=2600, allow_inf_nan=False)]
+    """How many weeks this episode of back pain has lasted."""
     pain: _Pain
     distal_zone: Annotated[int, Field(ge=0, le=5)]
+    """How far the symptoms reach (DPT-03): 0 nowhere, 1 the middle of the low back, 2 one side of the back or the buttock, 3 the thigh, 4 below the knee, 5 the foot or toes."""
     numbness: bool
+    """Numbness or pins and needles in one leg."""
     history: _History
     symptoms: _Symptoms
     startback: _StartBack | None = None
     directional: _Directional | None = None
+
+
+# --------------------------------------------------------------------------- decision document model
+
+#: The exercise ids of B11 (``model.EXERCISE_IDS``; a test keeps the two the same).
+ExerciseId = Literal[
+    "prone-lying",
+    "prone-on-elbows",
+    "prone-press-up",
+    "single-knee-to-chest",
+    "double-knee-to-chest",
+    "childs-pose",
+    "childs-pose-side-reach",
+    "cat-camel",
+    "sciatic-nerve-glide",
+]
+#: The nerve glide's mode or cat-camel's one phase; ``model.Mode`` may name only these (a test checks).
+DoseMode = Literal[None, "slider", "tensioner", "extension_only", "flexion_only"]
+# The decision is what the engine writes, not what it reads: the model describes the document
+# ``decision_to_json`` builds, so that its JSON Schema is generated like the intake's.
+_OUT = ConfigDict(strict=True, frozen=True, use_attribute_docstrings=True)
+
+
+class _Reason(BaseModel):
+    model_config = _OUT
+    rule: str
+    text: Annotated[str, Field(min_length=1)]
+
+
+class _Prescribed(BaseModel):
+    model_config = _OUT
+    id: ExerciseId
+    sets: Annotated[int, Field(ge=1)]
+    reps: Annotated[int, Field(ge=1)]
+    hold_s: Annotated[int, Field(ge=0)]
+    """Seconds each repetition is held (0 for an exercise that keeps moving)."""
+    per_side: bool
+    mode: DoseMode
+    """The nerve glide's mode (ND-02, ND-03), or cat-camel kept to one phase (B29); null for every other exercise."""
+
+
+class _Blocked(BaseModel):
+    model_config = _OUT
+    id: ExerciseId
+    rules: Annotated[list[str], Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+
+
+class _Risk(BaseModel):
+    model_config = _OUT
+    tool: Literal["startback"]
+    total: Annotated[int, Field(ge=0, le=9)]
+    psychosocial: Annotated[int, Field(ge=0, le=5)]
+    category: Literal["low", "medium", "high"]
+
+
+class _Decision(BaseModel):
+    """What the engine decided for one intake, and every rule that shaped it (B14)."""
+
+    model_config = _OUT
+    schema_: Literal["backhome.decision/1"] = Field(alias="schema")
+    tier: Literal["emergency", "urgent", "soon", "refer", "proceed"]
+    """The tier of B1."""
+    rules: Annotated[
+        list[Annotated[str, Field(pattern=r"^[A-Z]{1,4}-[0-9]{2}[a-z]?$")]],
+        Field(json_schema_extra={"uniqueItems": True}),
+    ]
+    """The id of every rule that fired, sorted."""
+    reasons: list[_Reason]
+    """For each rule that fired, a reason a patient can read."""
+    exercises: list[_Prescribed]
+    """The programme in the order it is done; empty for emergency, urgent and soon (B2)."""
+    blocked: list[_Blocked]
+    """The exercises held back, each with its rules and a plain reason."""
+    risk: _Risk | None
+    """The STarT Back result, or null without STarT Back answers (SB-05)."""
+    monitoring: Literal["strict", "monitored"]
+    """How strictly pain is checked during sessions (PM-00, B7)."""
+
+
+#: The models the contract's JSON Schemas are generated from (``python -m backhome.core.schemas``).
+INTAKE_MODEL: type[BaseModel] = _Intake
+DECISION_MODEL: type[BaseModel] = _Decision
 
 
 # --------------------------------------------------------------------------- parsing

@@ -2,7 +2,7 @@
 
 Everything the rules read or return is defined here, so the rules stay pure functions over values:
 no I/O, no clock (``today``/``now`` are passed in), no Django. Rule ids are those of
-``shared/clinical-spec.md``; a test checks that every id the core uses exists there.
+``docs/clinical-rules.md``; a test checks that every id the core uses exists there.
 """
 
 from __future__ import annotations

@@ -10,14 +10,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.builders import DANA, EXAMPLES, SHARED, intake_doc
+from backhome.core import schemas
+from tests.builders import DANA, EXAMPLES, intake_doc
 from tests.cli.helpers import run
 
-SCHEMA = json.loads((SHARED / "contracts" / "decision.schema.json").read_text("utf-8"))
+SCHEMA = schemas.load("decision")
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
-def test_triage_prints_a_valid_decision_and_exits_0_for_every_shared_example(example: Path) -> None:
+def test_triage_prints_a_valid_decision_and_exits_0_for_every_contract_example(example: Path) -> None:
     result = run("triage", str(example))
     assert result.code == 0, result.err
     jsonschema.validate(json.loads(result.out), SCHEMA)

@@ -21,10 +21,9 @@ from backhome.core.model import (
     Exercise,
     Range,
 )
-from tests.builders import REPO, SHARED
+from tests.builders import CLINICAL_RULES, REPO
+from tests.data.article_runs import article_fingerprints, fingerprint, runs
 
-ARTICLE = SHARED / "seed" / "lower-back-exercises-article.txt"
-SPEC = SHARED / "clinical-spec.md"
 DOCS = REPO / "docs" / "library.md"
 
 
@@ -151,8 +150,8 @@ def test_the_article_is_a_source_of_the_five_stretches_and_s25_of_the_extension_
         assert "S25" in {source.ref for source in library[exercise_id].sources}
 
 
-def test_every_source_id_the_content_cites_is_in_the_spec_source_list() -> None:
-    listed = set(re.findall(r"^- (S\d+) —", SPEC.read_text("utf-8"), flags=re.MULTILINE))
+def test_every_source_id_the_content_cites_is_in_the_source_list_of_the_clinical_rules() -> None:
+    listed = set(re.findall(r"^- (S\d+) —", CLINICAL_RULES.read_text("utf-8"), flags=re.MULTILINE))
     assert listed == KNOWN_SOURCE_IDS
     cited = {source.ref for exercise in exercises() for source in exercise.sources}
     assert cited <= listed
@@ -178,23 +177,24 @@ def _patient_lines(doc: ExerciseDoc) -> list[str]:
     ]
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
-
-
 @pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
 def test_no_sentence_of_the_clinics_article_is_copied(exercise_id: str) -> None:
     """Facts and doses carry over from S0, its wording does not: no run of six words is shared."""
-    article = _words(ARTICLE.read_text("utf-8"))
-    runs = {tuple(article[i : i + 6]) for i in range(len(article) - 5)}
+    article = article_fingerprints()
     doc = ExerciseDoc.model_validate(tomllib.loads((CONTENT_ROOT / f"{exercise_id}.toml").read_text("utf-8")))
-    shared = []
-    for line in _patient_lines(doc):
-        words = _words(line)
-        shared += [
-            " ".join(words[i : i + 6]) for i in range(len(words) - 5) if tuple(words[i : i + 6]) in runs
-        ]
-    assert shared == []
+    copied = [
+        " ".join(run) for line in _patient_lines(doc) for run in runs(line) if fingerprint(run) in article
+    ]
+    assert copied == []
+
+
+def test_the_article_check_knows_the_article_and_finds_a_copied_sentence() -> None:
+    article = article_fingerprints()
+    assert len(article) > 500  # one per six-word run of the article
+    # The article's own stop rule, word for word: each of its five runs of six words is the article's.
+    quoted = "Stop if you have any increase in lower back pain"
+    assert sum(fingerprint(run) in article for run in runs(quoted)) == 5
+    assert not any(fingerprint(run) in article for run in runs("Lie on your front and rest on your elbows."))
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISE_IDS)

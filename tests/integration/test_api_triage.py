@@ -11,15 +11,16 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from backhome.core import schemas
 from backhome.core.library.load import default_library
 from backhome.web.patient.models import Person, Screening
-from tests.builders import SHARED, intake_doc
+from tests.builders import EXAMPLES, intake_doc
 from tests.cli.helpers import run
 from tests.integration.api_helpers import assert_envelope, post_json
 from tests.integration.screening_helpers import DANA_WEB, WALT_WEB, walk
 
 pytestmark = pytest.mark.django_db
-DECISION_SCHEMA = json.loads((SHARED / "contracts" / "decision.schema.json").read_text("utf-8"))
+DECISION_SCHEMA = schemas.load("decision")
 HIGH_RISK = {"agree": [True] * 8, "bothersome": "extremely"}
 
 
@@ -73,10 +74,8 @@ def test_the_api_the_cli_and_the_web_give_the_same_decision_for_the_same_answers
     jsonschema.validate(api.json(), DECISION_SCHEMA)
 
 
-@pytest.mark.parametrize(
-    "example", sorted((SHARED / "contracts" / "examples").glob("*.json")), ids=lambda p: p.stem
-)
-def test_every_shared_example_gets_the_clis_decision(client: Client, example: Any) -> None:
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_contract_example_gets_the_clis_decision(client: Client, example: Any) -> None:
     text = example.read_text("utf-8")
     api = client.post("/api/v1/triage", text, content_type="application/json")
     assert api.status_code == 200

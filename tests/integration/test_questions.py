@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pydantic
 import pytest
 
+from backhome.core import schemas
 from backhome.web.patient import questions
-from tests.builders import SHARED
 
-SCHEMA = json.loads((SHARED / "contracts" / "intake.schema.json").read_text("utf-8"))
+SCHEMA = schemas.load("intake")
 
 
 def _required_paths(schema: dict, prefix: str = "") -> list[str]:

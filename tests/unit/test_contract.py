@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import jsonschema
 import pytest
 
+from backhome.core import schemas
 from backhome.core.contract import IntakeError, decision_to_json, parse_intake, parse_intake_json
 from backhome.core.engine import decide
-from tests.builders import DANA, EXAMPLES, SHARED, intake_doc
+from tests.builders import DANA, EXAMPLES, intake_doc
 
 
 def problems(doc: Any) -> dict[str, str]:
@@ -21,12 +21,12 @@ def problems(doc: Any) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def decision_schema() -> dict[str, Any]:
-    return json.loads((SHARED / "contracts" / "decision.schema.json").read_text("utf-8"))
+    return schemas.load("decision")
 
 
 @pytest.fixture(scope="module")
 def intake_schema() -> dict[str, Any]:
-    return json.loads((SHARED / "contracts" / "intake.schema.json").read_text("utf-8"))
+    return schemas.load("intake")
 
 
 def test_dana_is_a_valid_intake(intake_schema: dict[str, Any]) -> None:
@@ -112,7 +112,7 @@ def test_nan_and_repeated_keys_are_refused() -> None:
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
-def test_every_shared_example_gives_a_decision_that_matches_the_schema(
+def test_every_contract_example_gives_a_decision_that_matches_the_schema(
     example: Any, decision_schema: dict[str, Any]
 ) -> None:
     decision = decide(parse_intake_json(example.read_text("utf-8")))

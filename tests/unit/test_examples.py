@@ -1,4 +1,4 @@
-"""The shared examples decide as their ``.expect.txt`` says (written from the spec, not the code)."""
+"""The contract's examples (examples/contract/) decide as their ``.expect.txt`` says (written from the spec, not the code)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The clinical rules of ``shared/clinical-spec.md`` as pure functions, one module per family."""
+"""The clinical rules of ``docs/clinical-rules.md`` as pure functions, one module per family."""

@@ -1,7 +1,7 @@
-"""Every rule id of ``shared/clinical-spec.md``.
+"""Every rule id of the clinical rules, ``docs/clinical-rules.md``.
 
-The core may cite only these ids; ``tests/unit/test_rule_ids.py`` checks this list against the spec
-itself, and that every id the rule modules say they implement is here and is tested firing and not
+The core may cite only these ids; ``tests/unit/test_rule_ids.py`` checks this list against that
+document, and that every id the rule modules say they implement is here and is tested firing and not
 firing. (Source ids like S0 and binding decisions like B9 are not rule ids.)
 """
 

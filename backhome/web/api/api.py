@@ -4,7 +4,6 @@ decides a clinical rule; the core decides and the services store its answer (doc
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,8 @@ from django.utils.connection import ConnectionProxy
 from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.throttling import SimpleRateThrottle
 
-from backhome.core.contract import IntakeError, _Intake, decision_to_json, parse_intake_json
+from backhome.core import schemas as contract_schemas
+from backhome.core.contract import IntakeError, decision_to_json, parse_intake_json
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import Context, PainCheck
@@ -106,28 +106,9 @@ class PerAddress(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.META.get("REMOTE_ADDR", "")}
 
 
-def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """The core's intake model as one self-contained JSON Schema (its parts inlined, private titles gone)."""
-    defs = schema.pop("$defs", {})
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return walk(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
-            out = {k: walk(v) for k, v in node.items()}
-            if str(out.get("title", "")).startswith("_"):
-                out.pop("title")
-            return out
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    result: dict[str, Any] = walk(schema)
-    result["title"] = "backhome.intake/1"
-    return result
-
-
-INTAKE_SCHEMA = _inline(_Intake.model_json_schema(by_alias=True))
+#: The intake's published JSON Schema (generated from the core's model, backhome/core/schemas/), without
+#: the keywords that name the schema document itself.
+INTAKE_SCHEMA = {k: v for k, v in contract_schemas.load("intake").items() if k not in {"$schema", "$id"}}
 
 triage_router = Router(tags=["triage"])
 
