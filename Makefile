@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-nodb test-sqlite test-postgres postgres lint unit bench bench-web browser npm clean
+.PHONY: install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ DB_TESTS := tests/integration tests/cli tests/e2e
 ## test: set up everything and run every test: the pure core once, the rest on SQLite and on PostgreSQL
 # The two database passes run at the same time (each has its own artifacts folder and free ports);
 # --output-sync prints each pass's report whole when it ends.
-test: install browser npm postgres lint audit
+test: install browser npm postgres lint audit test-js
 	$(MAKE) --no-print-directory test-nodb
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -64,6 +64,12 @@ AUDIT_ARGS ?=
 .PHONY: audit
 audit: install
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(AUDIT_ARGS)
+
+## test-js: the session player's pure modules (the timer, the pain checks, the outbox) with Node's own test
+## runner (node:test, no npm package); the files are named, which every Node version since 18 reads alike
+test-js:
+	@bash scripts/ensure-node.sh
+	node --test $(sort $(wildcard tests/js/*.test.mjs))
 
 ## test-nodb: the core's and the content's tests, with a DATABASE_URL nothing answers: they never open one
 test-nodb: install
