@@ -19,6 +19,7 @@ from backhome.core.model import Dose, MorningCheck, Reason
 from backhome.core.model import Stiffness as CoreStiffness
 from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient.models import Person
+from backhome.web.patient.services import LockError
 from backhome.web.progress import selectors
 from backhome.web.progress.models import CheckIn, DoseChange, Stiffness
 
@@ -43,7 +44,7 @@ class AlreadyCheckedIn(Conflict):
 
 
 class NoProgramme(Conflict):
-    """No programme to check in for: no result yet, a locked person, or a result without exercises."""
+    """No programme to check in for: no result yet, or a result without exercises."""
 
     default_code = "no_programme"
 
@@ -71,13 +72,15 @@ def checkin_record(
 
     ``date`` is the person's calendar day (the view passes ``timezone.localdate()``; tests pass any
     day). The same ``id`` again returns the stored check-in unchanged (a retried or doubled submit),
-    whatever else it carries. Raises (nothing stored) ``InvalidCheckIn``, ``AlreadyCheckedIn`` for a
-    second check-in the same day, ``NoProgramme`` and ``NotYours``: domain errors (invalid, conflict,
-    conflict, not found).
+    whatever else it carries. Raises (nothing stored) ``InvalidCheckIn``, ``LockError`` for a person
+    locked after an emergency answer, ``AlreadyCheckedIn`` for a second check-in the same day,
+    ``NoProgramme`` and ``NotYours``: domain errors (invalid, conflict, conflict, conflict, not found).
     """
     _validate(back=back, leg=leg, zone=zone, stiffness=stiffness, date=date, id=id)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError("Exercises are stopped until a clinician has seen you.")
         existing = CheckIn.objects.filter(pk=id).first()
         if existing is not None:
             if existing.person_id != person.pk:
