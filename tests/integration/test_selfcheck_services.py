@@ -13,6 +13,7 @@ from backhome.core.contract import IntakeError, decision_to_json, parse_intake
 from backhome.core.engine import decide
 from backhome.core.model import Direction, DirectionalResults, PainCheck, Response
 from backhome.core.rules import directional as dpt
+from backhome.web.errors import Invalid
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import screening_latest_decided
@@ -199,15 +200,16 @@ def test_walt_may_test_flexion() -> None:
 
 def test_a_direction_other_than_extension_or_flexion_is_refused() -> None:
     person, _ = person_with_plan()
-    with pytest.raises(ValueError):
+    with pytest.raises(Invalid) as refused:
         services.directional_test_start(
             person=person, direction=Direction.NEURAL, test_id=uuid.uuid4(), before=BEFORE, now=MONDAY_9
         )
+    assert [name for name, _ in refused.value.fields] == ["direction"]
 
 
 def test_an_out_of_range_measurement_is_refused_by_the_service() -> None:
     person, _ = person_with_plan()
-    with pytest.raises(ValueError, match=r"before\.zone"):
+    with pytest.raises(Invalid) as refused:
         services.directional_test_start(
             person=person,
             direction=Direction.EXTENSION,
@@ -215,6 +217,7 @@ def test_an_out_of_range_measurement_is_refused_by_the_service() -> None:
             before=PainCheck(5, 4, 6, False),
             now=MONDAY_9,
         )
+    assert refused.value.fields[0][0] == "before" and "before.zone" in refused.value.fields[0][1]
     assert not DirectionalTest.objects.exists()
 
 
@@ -259,7 +262,7 @@ def test_redecide_refuses_a_locked_person_and_one_without_a_plan() -> None:
     with pytest.raises(patient_services.LockError):
         patient_services.screening_redecide(person=person, directional=results)
     nobody = Person.objects.create()
-    with pytest.raises(Screening.DoesNotExist):
+    with pytest.raises(patient_services.NothingToRedecide):
         patient_services.screening_redecide(person=nobody, directional=results)
     assert Screening.objects.count() == 1
 
