@@ -39,16 +39,16 @@ def integrity() -> dict[str, Any]:
         }
     present = set(connection.introspection.table_names())
     expected = {model._meta.db_table for model in apps.get_models()}
-    rows = 0
+    read = 0
     with connection.cursor() as cursor:
         for table in sorted(present):
             cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
-            rows += cursor.fetchone()[0]
+            read += cursor.fetchone()[0]
     return {
         "vendor": connection.vendor,
         "ok": True,
         "tables_read": len(present),
-        "rows_read": rows,
+        "rows_read": read,
         "models_without_table": sorted(expected - present),
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scripts.loadlib.paths import path
 from scripts.loadlib.verify import count, integrity
 from tests.integration.people import browser_session, client_for, person_with_plan
 
@@ -19,7 +20,7 @@ BEFORE = {"back": 3, "leg": 2, "zone": 3, "numbness": False, "red_flag": False}
 def started(client: Any) -> str:
     session_id = str(uuid.uuid4())
     answer = client.post(
-        "/session/start/", {"id": session_id, "before": BEFORE}, content_type="application/json"
+        path("session start"), {"id": session_id, "before": BEFORE}, content_type="application/json"
     )
     assert answer.status_code == 201, answer.content
     return session_id
