@@ -120,8 +120,10 @@ def sqlite_integrity(path: Path) -> list[str]:
         connection.close()
 
 
-def verify(env: dict[str, str], acks: list[dict[str, Any]], journal: Path) -> dict[str, Any]:
-    journal.write_text(json.dumps(acks))
+def verify(
+    env: dict[str, str], acks: list[dict[str, Any]], seeded: list[dict[str, Any]], journal: Path
+) -> dict[str, Any]:
+    journal.write_text(json.dumps({"acks": acks, "seeded": [s["person"] for s in seeded]}))
     done = subprocess.run(
         [sys.executable, "-m", "scripts.loadlib.verify", str(journal)],
         env=env,
@@ -152,6 +154,7 @@ class Load:
         self.kills: list[dict[str, Any]] = []
         self.downtime = 0.0
         self.boot_s = 0.0
+        self.seeded: list[dict[str, Any]] = []
 
     def start_server(self) -> None:
         booted = time.monotonic()
@@ -178,7 +181,7 @@ class Load:
         report["acknowledged_before"] = len(acks)
         if self.database_file is not None:
             report["integrity_while_down"] = sqlite_integrity(self.database_file)
-        found = verify(self.env, acks, self.workdir / f"acks-kill-{number}.json")
+        found = verify(self.env, acks, self.seeded, self.workdir / f"acks-kill-{number}.json")
         report["integrity"] = found["integrity"]["ok"]
         report["missing_while_down"] = sum(w["missing"] for k, w in found["writes"].items() if k in WRITES)
         # Stored but not yet answered: the writes the kill cut off, answered after the restart.
@@ -192,13 +195,32 @@ class Load:
         self.downtime += time.monotonic() - down_at
         self.kills.append(report)
 
+    def seed(self) -> list[dict[str, Any]]:
+        """Returning patients (``scripts/loadlib/seed.py``): two for each simulated phone, unless every
+        day is a new patient's."""
+        count = 0 if self.options.new >= 1 else 2 * self.options.patients
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.loadlib.seed", str(count)],
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the returning patients could not be made:\n{done.stderr[-3000:]}")
+        self.seeded = json.loads(done.stdout)
+        return self.seeded
+
     def drive(self, base: str) -> float:
         """The generators from start to end, with the kills; returns the seconds of serving."""
         o = self.options
+        keys = [s["key"] for s in self.seed()]
         processes: list[BaseProcess] = [
             self.context.Process(
                 target=generator,
-                args=(base, o, self.shared, i, str(self.workdir)),
+                args=(base, o, self.shared, i, str(self.workdir), keys[i :: o.generators]),
                 name=f"load-generator-{i}",
             )
             for i in range(o.generators)
@@ -287,7 +309,7 @@ def run_load(options: Options, kind: str, keep_log: Path | None = None) -> dict[
                     shutil.copy(load.server.log_path, keep_log)
             figures = [json.loads(p.read_text()) for p in sorted(workdir.glob("generator-*.json"))]
             acks = read_acks(workdir)
-            checked = verify(env, acks, workdir / "acks.json")
+            checked = verify(env, acks, load.seeded, workdir / "acks.json")
             timed = serverlog.read(load.server.log_path)
             cpu = {
                 "server_s": round(load.meter.seconds(), 2),
@@ -424,6 +446,8 @@ def summarise(
         "serving_s": round(serving_s, 2),
         "journeys": sum(f["journeys"] for f in figures),
         "journeys_started": sum(f["journeys_started"] for f in figures),
+        "new_patients": sum(f["new_patients"] for f in figures),
+        "returning_patients_made": len(load.seeded),
         "requests": requests,
         "throughput_rps": round(requests / serving_s, 1),
         "errors": len(errors),
@@ -464,10 +488,12 @@ def show(report: dict[str, Any]) -> None:
     print(f"load average (1 min): {report['load_average'][0]} before, {report['load_average'][1]} after")
     print(
         f"{o['patients']} patients in {o['generators']} generator processes on {report['database']} for "
-        f"{o['duration']:g} s (think {o['think']:g} s, exercise {o['exercise']:g} s, ramp {o['ramp']:g} s, "
+        f"{o['duration']:g} s (new patients {o['new']:.0%} of days, think {o['think']:g} s, exercise "
+        f"{o['exercise']:g} s, ramp {o['ramp']:g} s, "
         f"lost answers {o['lost']:.0%}, repeats {o['repeat']:.0%}); server boot {report['server_boot_s']} s; "
-        f"serving {report['serving_s']} s (the time the server was down left out); journeys: "
-        f"{report['journeys_started']} started, {report['journeys']} finished"
+        f"serving {report['serving_s']} s (the time the server was down left out); patient-days: "
+        f"{report['journeys_started']} started ({report['new_patients']} new patients who screened, "
+        f"the others returning), {report['journeys']} finished"
     )
     print(
         f"requests: {report['requests']:,}, errors: {report['errors']}, server 5xx: {report['server_5xx']}, "
@@ -540,8 +566,15 @@ def main(argv: list[str] | None = None) -> int:
         help="SIGKILL the server once this many session logs were acknowledged since the last start",
     )
     parser.add_argument("--kills", type=int, default=3, help="how many times to kill it (3)")
-    parser.add_argument("--think", type=float, default=2.0, help="mean think time before a write, s (2.0)")
-    parser.add_argument("--exercise", type=float, default=4.0, help="mean time of an exercise, s (4.0)")
+    parser.add_argument("--think", type=float, default=3.0, help="mean think time before a tap, s (3.0)")
+    parser.add_argument("--exercise", type=float, default=10.0, help="mean time of an exercise, s (10)")
+    parser.add_argument(
+        "--new",
+        type=float,
+        default=1 / 7,
+        help="share of patient-days that are a new patient's, who screens first (1/7; the others "
+        "are returning patients screened on an earlier day)",
+    )
     parser.add_argument(
         "--drain",
         type=float,
@@ -564,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration,
         think=args.think,
         exercise=args.exercise,
+        new=args.new,
         ramp=args.ramp,
         lost=args.lost,
         repeat=args.repeat,

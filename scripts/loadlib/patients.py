@@ -53,8 +53,9 @@ class GaveUp(Exception):
 class Options:
     patients: int = 500
     duration: float = 60.0
-    think: float = 2.0
-    exercise: float = 4.0
+    think: float = 3.0
+    exercise: float = 10.0
+    new: float = 1 / 7
     ramp: float = 10.0
     lost: float = 0.05
     repeat: float = 0.05
@@ -91,6 +92,7 @@ class Run:
     shared: Shared
     index: int
     journal: TextIO
+    returning: list[str] = field(default_factory=list)  # session keys of people screened earlier
     up: asyncio.Event = field(default_factory=asyncio.Event)
     generation: int = 0
     samples: list[tuple[str, float, int]] = field(default_factory=list)
@@ -102,6 +104,7 @@ class Run:
     repeated: int = 0
     journeys: int = 0
     journeys_started: int = 0
+    new_patients: int = 0
     transport: httpx.AsyncHTTPTransport | None = None
 
     def pool(self) -> httpx.AsyncHTTPTransport:
@@ -246,10 +249,17 @@ class Patient:
     # ------------------------------------------------------------------ the journey
 
     async def journey(self, persona: dict[str, Any]) -> None:
-        self.run.journeys_started += 1
-        await self.send("GET", path("home"), expect=(200,))
-        await self.screen(persona)
-        await self.think()
+        """A patient's day: a new patient screens first (``new`` of the days, or when no returning
+        patient is left); a returning one opens the plan with the cookie of an earlier day."""
+        run = self.run
+        run.journeys_started += 1
+        if run.returning and self.rng.random() >= run.options.new:
+            self.client.cookies.set("sessionid", run.returning.pop())
+        else:
+            run.new_patients += 1
+            await self.send("GET", path("home"), expect=(200,))
+            await self.screen(persona)
+            await self.think()
         await self.send("GET", path("plan"), expect=(200,))
         await self.think()
         await self.session(persona)
@@ -383,7 +393,7 @@ async def patient_loop(run: Run, index: int) -> None:
     number = 0
     while not run.over():
         patient = Patient(run, rng)
-        _, answers = PERSONAS[(index + number) % 2]
+        _, answers = PERSONAS[(index + number) % 2]  # a returning patient is Dana or Walt too (seed.py)
         number += 1
         with contextlib.suppress(Over, GaveUp):  # the run ended, or a failure already counted
             await patient.journey(answers)
@@ -405,7 +415,9 @@ async def _drive(run: Run) -> None:
     await renew_pool(run)
 
 
-def generator(base: str, options: Options, shared: Shared, index: int, folder: str) -> None:
+def generator(
+    base: str, options: Options, shared: Shared, index: int, folder: str, returning: list[str]
+) -> None:
     """One generator process: its share of the patients (every ``generators``-th), in its own event
     loop. Acknowledged writes go to ``acks-INDEX.jsonl`` as they come, the figures to
     ``generator-INDEX.json`` at the end."""
@@ -414,7 +426,14 @@ def generator(base: str, options: Options, shared: Shared, index: int, folder: s
     while shared.phase.value == Shared.WAITING:  # every generator starts at once
         time.sleep(0.01)
     with (out / f"acks-{index}.jsonl").open("w", encoding="utf-8") as journal:
-        run = Run(base=base, options=options, shared=shared, index=index, journal=journal)
+        run = Run(
+            base=base,
+            options=options,
+            shared=shared,
+            index=index,
+            journal=journal,
+            returning=returning,
+        )
         asyncio.run(_drive(run))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     figures = {
@@ -426,6 +445,7 @@ def generator(base: str, options: Options, shared: Shared, index: int, folder: s
         "repeated": run.repeated,
         "journeys": run.journeys,
         "journeys_started": run.journeys_started,
+        "new_patients": run.new_patients,
         "cpu_s": usage.ru_utime + usage.ru_stime,
     }
     (out / f"generator-{index}.json").write_text(json.dumps(figures))
