@@ -50,6 +50,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from backhome.web.patient import questions
 from scripts.bench_web import machine
 from scripts.loadlib import serverlog
 from scripts.loadlib.cpu import GroupMeter, postgres_seconds
@@ -337,22 +338,33 @@ def capacity(
 ) -> dict[str, Any]:
     """CPU per patient-day and the patients of one machine's busiest hour.
 
-    The server's CPU (gunicorn, and PostgreSQL when it is on this machine) is shared among the parts of
-    a patient's day (PARTS) by their share of the time the server spent on requests, then divided by
-    how many of each were done: screenings and sessions and check-ins acknowledged, plan pages served.
+    The server's CPU (gunicorn, and PostgreSQL when it is on this machine) is shared among the kinds of
+    request by their share of the time the server spent on them, which gives the CPU of one request of
+    each kind. A screening is its pages and steps; a session its page, start, summary and, per session
+    as in the run, its logs, re-checks and finish; a check-in its page, form and result.
     """
-    total_cpu = cpu["server_s"] + (cpu["database_s"] or 0.0)
-    busy = {part: sum(server[k]["total_ms"] for k in kinds if k in server) for part, kinds in PARTS.items()}
-    all_busy = sum(k["total_ms"] for k in server.values()) or 1.0
-    done = {
-        "screening": writes["screening"]["acknowledged"],
-        "plan": server.get("plan", {}).get("requests", 0),
-        "session": writes["session start"]["acknowledged"],
-        "check-in": writes["check-in"]["acknowledged"],
-    }
-    if not all(done.values()):
+    if any(kind not in server for kinds in PARTS.values() for kind in kinds):
         return {"cpu_ms_per": None, "patient_day_cpu_ms": None}
-    per_unit_ms = {part: 1000 * total_cpu * busy[part] / all_busy / done[part] for part in PARTS}
+    total_cpu_ms = 1000 * (cpu["server_s"] + (cpu["database_s"] or 0.0))
+    all_busy = sum(k["total_ms"] for k in server.values())
+    cost = {name: total_cpu_ms * k["total_ms"] / all_busy / k["requests"] for name, k in server.items()}
+    starts = writes["session start"]["acknowledged"] or server["session start"]["requests"]
+    per_session = {
+        name: (writes[name]["acknowledged"] or server[name]["requests"]) / starts
+        for name in ("session log", "session recheck", "session finish")
+    }
+    steps = len(questions.step_ids())
+    per_unit_ms = {
+        "screening": cost["home"]
+        + cost["screening start"]
+        + steps * (cost["screening page"] + cost["screening step"]),
+        "plan": cost["plan"],
+        "session": cost["session page"]
+        + cost["session start"]
+        + cost["session summary"]
+        + sum(cost[name] * n for name, n in per_session.items()),
+        "check-in": cost["check-in page"] + cost["check-in"] + cost["check-in result"],
+    }
     day = (
         SCREENINGS_PER_DAY * per_unit_ms["screening"]
         + per_unit_ms["plan"]
@@ -362,10 +374,12 @@ def capacity(
     busiest_hour_cpu_s = CORES * 3600 * USABLE_CPU
     patients = busiest_hour_cpu_s / (day / 1000 * BUSIEST_HOUR_SHARE)
     return {
+        "cpu_ms_per_request": {name: round(ms, 2) for name, ms in cost.items()},
+        "per_session": {name: round(n, 2) for name, n in per_session.items()},
         "cpu_ms_per": {part: round(ms, 2) for part, ms in per_unit_ms.items()},
         "patient_day_cpu_ms": round(day, 2),
-        "utilisation_measured": round(total_cpu / serving_s / CORES, 3),
-        "patient_days_per_hour_measured": round(3600 * done["session"] / serving_s),
+        "utilisation_measured": round(total_cpu_ms / 1000 / serving_s / CORES, 3),
+        "patient_days_per_hour_measured": round(3600 * starts / serving_s),
         "assumptions": {
             "screenings_per_patient_day": round(SCREENINGS_PER_DAY, 3),
             "busiest_hour_share": BUSIEST_HOUR_SHARE,
@@ -527,7 +541,8 @@ def show(report: dict[str, Any]) -> None:
     c, cap = report["cpu"], report["capacity"]
     database_cpu = "in the server (SQLite)" if c["database_s"] is None else f"{c['database_s']} s"
     print(
-        f"CPU: server {c['server_s']} s, database {database_cpu}, generators {c['generators_s']} s, "
+        f"CPU: server {c['server_s']} s, database {database_cpu}, generators {c['generators_s']} s "
+        f"(from the start of the load), "
         f"load test {c['load_test_s']} s"
     )
     if cap.get("patient_day_cpu_ms") is not None:
@@ -535,8 +550,9 @@ def show(report: dict[str, Any]) -> None:
         a = cap["assumptions"]
         print(
             f"capacity: server CPU a screening {per['screening']} ms, a plan page {per['plan']} ms, a session "
-            f"{per['session']} ms, a check-in {per['check-in']} ms; a patient-day (1/7 screening, plan, "
-            f"session, check-in) {cap['patient_day_cpu_ms']} ms"
+            f"{per['session']} ms ({cap['per_session']['session log']} logs), a check-in "
+            f"{per['check-in']} ms; a patient-day (1/7 screening, plan, session, check-in) "
+            f"{cap['patient_day_cpu_ms']} ms"
         )
         print(
             f"  measured: {cap['patient_days_per_hour_measured']:,} patient-days an hour at "

@@ -63,3 +63,11 @@ def test_a_second_decided_screening_of_the_same_browser_is_extra() -> None:
 
 def test_the_sqlite_integrity_check_of_the_test_database_passes() -> None:
     assert integrity()["ok"]
+
+
+def test_the_screening_of_a_returning_patient_made_before_the_load_is_no_write_of_the_load() -> None:
+    walt, _ = person_with_plan()  # screened on an earlier day (scripts/loadlib/seed.py)
+    dana, _ = person_with_plan()
+    report = count([{"kind": "screening", "id": browser_session(dana)}], seeded=[walt.pk])
+    assert report["screening"]["extra"] == 0
+    assert count([{"kind": "screening", "id": browser_session(dana)}])["screening"]["extra"] == 1
