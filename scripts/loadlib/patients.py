@@ -1,10 +1,14 @@
-"""Simulated patients: each one a phone with its own cookies and connections (httpx, asyncio).
+"""Simulated patients: each one a phone with its own cookies (httpx, asyncio), driven by generator
+processes of their own (``generator``), each with its own event loop and a share of the phones.
 
-A patient screens with the real forms (CSRF token from each page), opens the plan, does a guided session
-through the player's JSON endpoints with client UUIDs (start with the check before, a log with the check
-after for each exercise, a re-check when the core asks for one, finish), opens the summary, and checks in.
-Then a new patient takes its place until the run is over. Every 2xx answer to a write is recorded as
-acknowledged, with its id, for the count in the database afterwards.
+A phone's run is one patient-day. A returning patient (screened on an earlier day, ``seed.py``) opens
+the plan with that day's cookie; a new one first screens with the real forms (CSRF token from each
+page). Then the patient does a guided session through the player's JSON endpoints with client UUIDs
+(start with the check before, a log with the check after for each exercise, a re-check when the core
+asks for one, finish), opens the summary, and checks in. Then another patient takes the phone until
+the run is over. Every 2xx answer to a write is recorded as acknowledged, with its id, in the
+generator's journal file, for the checks while the server is down and the count at the end. Every
+URL comes from ``paths.py``.
 
 A flaky phone: a share of writes loses its answer (the request is abandoned a few milliseconds after it
 was sent, so it may or may not have been stored) and is sent again with the same id until answered; a
@@ -98,7 +102,6 @@ class Run:
     samples: list[tuple[str, float, int]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     interrupted: int = 0
-    acks: int = 0
     lost: int = 0
     stored_before_answer: int = 0
     repeated: int = 0
@@ -138,7 +141,6 @@ class Run:
         record = {"kind": kind, "id": ident, "t": round(self.now(), 3), "gen": self.generation, **extra}
         self.journal.write(json.dumps(record) + "\n")
         self.journal.flush()  # the load test reads the journal while the server is down after a kill
-        self.acks += 1
         if kind == "session log":
             self.shared.logs[self.index] += 1
 
