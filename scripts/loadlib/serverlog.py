@@ -31,8 +31,9 @@ class Timed:
 
 
 def gunicorn_env() -> dict[str, str]:
-    """What to add to the server's environment for the timed access log."""
-    return {"GUNICORN_CMD_ARGS": f"--access-logformat '{ACCESS_FORMAT}'"}
+    """What to add to the server's environment for the timed access log, on standard output (which the
+    load test keeps in its server log) whether or not ``backhome serve`` itself asks for one."""
+    return {"GUNICORN_CMD_ARGS": f"--access-logfile - --access-logformat '{ACCESS_FORMAT}'"}
 
 
 def parse(lines: Iterable[str]) -> list[Timed]:
