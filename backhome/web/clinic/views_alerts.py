@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from backhome.web.clinic import alerts
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Membership
 from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinician
-from backhome.web.clinic.services import ClinicError
 from backhome.web.patient.models import Person
 
 
@@ -75,7 +74,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     _, person = _filters(request, membership)
     try:
         alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=request.POST.get("note", ""))
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise Http404("no such alert") from None
     except ClinicError as problem:
         error = {"alert": alert_id, "field": problem.field, "message": problem.message}

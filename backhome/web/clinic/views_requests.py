@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.web.clinic import requests as screen_requests
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Membership, ScreenRequest
 from backhome.web.clinic.permissions import audit, require_clinician
-from backhome.web.clinic.services import ClinicError
 from backhome.web.patient.selectors import clinic as referral_clinic
 from backhome.web.patient.selectors import person_for_session
 
@@ -127,7 +126,7 @@ def set_status(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         screen_requests.screen_request_set_status(
             membership=membership, request_id=request_id, status=request.POST.get("status", "")
         )
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise Http404("no such request") from None
     except ClinicError as problem:
         return render(
