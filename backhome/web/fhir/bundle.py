@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.utils import timezone
 
+from backhome.core.dose import MODE_NAMES, describe_dose, dose_of
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Mode, Tier
-from backhome.core.words import MODE_NAMES, describe_dose, tier_text
+from backhome.core.model import Tier
+from backhome.core.words import tier_text
 from backhome.web.clinic.models import Alert, Clinic
 from backhome.web.fhir.selectors import Record, person_record
 from backhome.web.patient import questions
@@ -417,14 +418,7 @@ class _Builder:
     def log_words(self, log: ExerciseLog) -> str:
         exercise = self.library.get(log.exercise_id)
         name = exercise.name if exercise is not None else log.exercise_id
-        dose = Dose(
-            int(log.sets),
-            int(log.reps),
-            int(log.hold_s),
-            bool(log.per_side),
-            cast(Mode | None, log.mode or None),
-        )
-        words = f"{log.position}. {name}: {describe_dose(dose)}."
+        words = f"{log.position}. {name}: {describe_dose(dose_of(log))}."
         if log.skipped:
             return f"{words} Skipped."
         words += f" {log.sets_done} of {log.sets} set{'s' if log.sets != 1 else ''} done."
