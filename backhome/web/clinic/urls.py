@@ -1,5 +1,6 @@
-"""The clinic's pages under /clinic/: the clinicians' (patient list, patient page, invitations,
-clinicians, audit log, and H's programme editor, alerts and screen requests) and the patient's join pages.
+"""The clinic's pages under /clinic/: the clinicians' people pages (patient list, patient page,
+invitations, clinicians, audit log, CSV export) and the patient's join pages here; the programme editor,
+alerts and screen requests in ``urls_actions``, in the same ``clinic`` namespace.
 
 Every clinician page is wrapped in ``permissions.require_clinician``; tests/integration/
 test_clinic_permissions.py collects these patterns and fails for any without a row in its matrix.
@@ -27,8 +28,4 @@ urlpatterns = [
     path("join/leave/", views.leave, name="leave"),
     path("join/<str:token>/", views.join_token, name="join_token"),
 ]
-
-# ----------------------------------------------------------------------------------------------------
-# H's pages (programme editor, alerts, screen requests): added here when their view modules exist.
-# ----------------------------------------------------------------------------------------------------
 urlpatterns += urls_actions.urlpatterns
