@@ -39,8 +39,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Alert, Enrolment, Membership
-from backhome.web.clinic.permissions import audit, require_clinician
+from backhome.web.clinic.models import Alert, Enrolment
+from backhome.web.clinic.permissions import audit, membership_of, require_clinician
 from backhome.web.clinic.selectors.patient_rows import DONE, pain_summary
 from backhome.web.patient.models import Screening
 from backhome.web.practice.models import ExerciseSession
@@ -323,7 +323,7 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterable[str]:
 @require_GET
 @require_clinician
 def export_csv(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership = membership_of(request)
     today = timezone.localdate()
     rows = export_rows(membership.clinic_id, today=today)
     audit(

@@ -8,7 +8,7 @@ test_clinic_permissions.py collects these patterns and fails for any without a r
 
 from django.urls import path
 
-from backhome.web.clinic import export, urls_actions, views
+from backhome.web.clinic import export, urls_actions, views, views_join
 
 app_name = "clinic"
 urlpatterns = [
@@ -24,8 +24,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("export.csv", export.export_csv, name="export_csv"),
     # The patient's side: join a clinic with an invitation's link or code, or leave it.
-    path("join/", views.join, name="join"),
-    path("join/leave/", views.leave, name="leave"),
-    path("join/<str:token>/", views.join_token, name="join_token"),
+    path("join/", views_join.join, name="join"),
+    path("join/leave/", views_join.leave, name="leave"),
+    path("join/<str:token>/", views_join.join_token, name="join_token"),
 ]
 urlpatterns += urls_actions.urlpatterns

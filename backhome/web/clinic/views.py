@@ -1,9 +1,8 @@
 """The clinic's people pages (thin: read with selectors, write with services, audit every look at a
-patient's data) and the patient's side of joining a clinic.
+patient's data). The patient's side of joining a clinic is ``views_join``.
 
 Clinician pages are wrapped in ``permissions.require_clinician`` (or ``require_clinic_admin``); a
 patient is found with ``permissions.patient_of_clinic`` (404 for anyone not enrolled at the clinic).
-The join pages are the patient's own: their person comes from their browser session, never from an id.
 """
 
 from __future__ import annotations
@@ -15,13 +14,18 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backhome.web.clinic import services
-from backhome.web.clinic.errors import ClinicError, InvitationError, NotAtClinic
-from backhome.web.clinic.models import Membership, Role
-from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinic_admin, require_clinician
+from backhome.web.clinic import charts, services
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
+from backhome.web.clinic.models import Role
+from backhome.web.clinic.permissions import (
+    audit,
+    membership_of,
+    patient_of_clinic,
+    require_clinic_admin,
+    require_clinician,
+)
 from backhome.web.clinic.selectors import clinicians as clinician_selectors
 from backhome.web.clinic.selectors import invitations as invitation_selectors
 from backhome.web.clinic.selectors.audit_log import audit_log as read_audit_log
@@ -29,20 +33,6 @@ from backhome.web.clinic.selectors.patient_list import SORT_FIRST, ListQuery, li
 from backhome.web.clinic.selectors.patient_page import patient_page
 from backhome.web.clinic.selectors.patient_rows import ADHERENCE_DAYS
 from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
-from backhome.web.patient import services as patient_services
-from backhome.web.patient.selectors import person_for_session
-
-#: The words of what a clinic sees once a person joins (the join page).
-SHARED = (
-    "your answers to the screening questions and the result",
-    "your plan: the exercises and their doses",
-    "your sessions: what you did, how each exercise went, and any time you stopped",
-    "your pain scores and morning check-ins",
-)
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _today() -> dt.date:
@@ -55,7 +45,7 @@ def _today() -> dt.date:
 @require_GET
 @require_clinician
 def patients(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         query = list_query(request.GET)
     except ClinicError as error:
@@ -139,7 +129,7 @@ def _columns(query: ListQuery) -> list[dict[str, Any]]:
 @require_GET
 @require_clinician
 def patient(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     until = None
     if request.GET.get("until"):
@@ -155,8 +145,6 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404("no such patient") from None
     what = "patient page" if page.until == page.today else f"patient page, to {page.until.isoformat()}"
     audit(membership=membership, person=person, action="view", what=what)
-    from backhome.web.clinic import charts
-
     return render(
         request,
         "clinic/patient.html",
@@ -175,7 +163,7 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @require_clinician
 def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     try:
         services.enrolment_relabel(membership=membership, person=person, label=request.POST.get("label", ""))
@@ -196,7 +184,7 @@ def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 @require_clinician
 def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     paper = request.GET.get("paper", "a4")
     if paper not in PAPERS:
@@ -230,7 +218,7 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_clinician
 def invitations(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     error = None
     if request.method == "POST":
         try:
@@ -258,12 +246,10 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_clinician
 def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     found = invitation_selectors.invitation_of_clinic(membership.clinic_id, invitation_id)
     if found is None:
         raise Http404("no such invitation")
-    from backhome.web.clinic.charts import qr_code
-
     view = invitation_selectors.invitation_view(found, timezone.now())
     link = request.build_absolute_uri(reverse("clinic:join_token", args=[found.token]))
     return render(
@@ -273,7 +259,7 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
             "nav": "invitations",
             "view": view,
             "link": link,
-            "qr": qr_code(link) if view.state == "open" else "",
+            "qr": charts.qr_code(link) if view.state == "open" else "",
             "join_url": request.build_absolute_uri(reverse("clinic:join")),
         },
     )
@@ -282,7 +268,7 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 @require_clinician
 def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         services.invitation_withdraw(membership=membership, invitation_id=invitation_id)
     except NotAtClinic:
@@ -296,7 +282,7 @@ def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @require_clinic_admin
 def clinicians(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     error = None
     added = None
     if request.method == "POST":
@@ -333,7 +319,7 @@ def clinicians(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_clinic_admin
 def clinician_update(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     target = clinician_selectors.membership_of_clinic(membership.clinic_id, membership_id)
     if target is None:
         raise Http404("no such clinician")
@@ -375,7 +361,7 @@ def _optional_int(params: QueryDict, name: str) -> int | None:
 @require_GET
 @require_clinic_admin
 def audit_log(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         user_id = _optional_int(request.GET, "clinician")
         person_id = _optional_int(request.GET, "patient")
@@ -393,93 +379,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if value is not None:
             params[key] = str(value)
     return render(request, "clinic/audit.html", {"nav": "audit", "log": log, "params": params.urlencode()})
-
-
-# --------------------------------------------------------------------------- joining a clinic (the patient)
-
-INVITATION_PROBLEMS = {
-    "unknown": "We could not find this invitation. Check the code (8 letters and numbers) or ask your clinic "
-    "for a new one.",
-    "expired": "This invitation has expired. Ask your clinic for a new one.",
-    "used": "This invitation has already been used. Ask your clinic for a new one.",
-}
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def join(request: HttpRequest) -> HttpResponse:
-    """Type an invitation code; see and leave the clinic the person is a patient of now."""
-    person = person_for_session(request.session)
-    enrolment = invitation_selectors.enrolment_of(person)
-    error = ""
-    code = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "")
-        found = invitation_selectors.invitation_by_code(services.normalise_code(code))
-        try:
-            services.invitation_check(found)
-        except InvitationError as problem:
-            error = INVITATION_PROBLEMS[problem.reason]
-        else:
-            assert found is not None
-            return redirect("clinic:join_token", token=found.token)
-    return render(
-        request,
-        "clinic/join.html",
-        {
-            "enrolment": enrolment,
-            "error": error,
-            "code": code,
-            "left": request.GET.get("left") == "1",
-            "joined": request.GET.get("joined") == "1" and enrolment is not None,
-            "shared": SHARED,
-        },
-        status=400 if error else 200,
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def join_token(request: HttpRequest, token: str) -> HttpResponse:
-    """Which clinic, what it will see, and "Join"."""
-    found = invitation_selectors.invitation_by_token(token)
-    person = person_for_session(request.session)
-    enrolment = invitation_selectors.enrolment_of(person)
-    try:
-        services.invitation_check(found)
-    except InvitationError as problem:
-        status = 404 if problem.reason == "unknown" else 410
-        return render(
-            request,
-            "clinic/join_invitation.html",
-            {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
-            status=status,
-        )
-    assert found is not None
-    if request.method == "POST":
-        if person is None:
-            person = patient_services.person_get_or_create_for_session(session=request.session)
-        try:
-            services.enrolment_join(person=person, token=token)
-        except InvitationError as problem:  # used or expired a moment ago
-            return render(
-                request,
-                "clinic/join_invitation.html",
-                {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
-                status=410,
-            )
-        return redirect(reverse("clinic:join") + "?joined=1")
-    return render(
-        request,
-        "clinic/join_invitation.html",
-        {"invitation": found, "clinic": found.clinic, "enrolment": enrolment, "shared": SHARED},
-    )
-
-
-@never_cache
-@require_POST
-def leave(request: HttpRequest) -> HttpResponse:
-    person = person_for_session(request.session)
-    if person is not None:
-        services.enrolment_leave(person=person)
-    return redirect(reverse("clinic:join") + "?left=1")

@@ -5,7 +5,7 @@ clinician changed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,17 +17,13 @@ from backhome.web.clinic.editor import forms, services
 from backhome.web.clinic.editor.changes import change_text, changes_seen, changes_unseen
 from backhome.web.clinic.editor.page import editor_page
 from backhome.web.clinic.models import Membership, ProgrammeChange
-from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinician
+from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
 from backhome.web.clinic.services import ClinicError
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
 
 #: A service of the editor, called with the form's cleaned data.
 Action = Callable[[Membership, Person, dict[str, Any]], ProgrammeChange]
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _page(
@@ -59,7 +55,7 @@ def _page(
 @require_GET
 @require_clinician
 def programme(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     saved = None
     if request.GET.get("saved", "").isdigit():
@@ -73,7 +69,7 @@ def _act(
 ) -> HttpResponse:
     """Check the form and run one editor service; on a mistake (the form's or the service's refusal)
     show the page again (400) with the message at its form."""
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     form = form_class(request.POST)
     if form.is_valid():
