@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from backhome.core.dose import MODE_NAMES, describe_dose, dose_of
+from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
@@ -336,7 +336,7 @@ class _Builder:
         activities = []
         for item in programme.items:
             exercise = self.library[item.exercise_id]  # a stored id the library no longer has is a bug
-            mode = MODE_NAMES.get(item.dose.mode or "", "")
+            mode = mode_name(item.dose.mode)
             name = f"{exercise.name} ({mode})" if mode else exercise.name
             detail: dict[str, Any] = {
                 "code": {

@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.db.models import Prefetch
 
-from backhome.core.dose import MODE_NAMES, describe_dose
+from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
 from backhome.core.words import TierText, tier_text
@@ -275,7 +275,7 @@ def _plan(
             PlanExercise(
                 exercise_id=item.exercise_id,
                 name=exercise.name,
-                mode=MODE_NAMES.get(mode, "") if mode else "",
+                mode=mode_name(mode),
                 dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 why=why,

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.utils import timezone
 
-from backhome.core.dose import MODE_NAMES, describe_dose, dose_of
+from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import (
     Block,
@@ -518,6 +518,6 @@ def _shape(item: PlanItem) -> tuple[int, int, int, bool, str]:
 
 
 def _name(library: Any, item: PlanItem) -> str:
-    mode = MODE_NAMES.get(item.mode, "") if item.mode else ""
+    mode = mode_name(item.mode)
     name: str = library[item.exercise_id].name
     return f"{name} ({mode})" if mode else name
