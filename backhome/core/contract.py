@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from backhome.core.dose import dose_json
 from backhome.core.model import (
     Decision,
     DirectionalResults,
@@ -395,17 +396,7 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         "tier": decision.tier.value,
         "rules": list(decision.rules),
         "reasons": [{"rule": r.rule, "text": r.text} for r in decision.reasons],
-        "exercises": [
-            {
-                "id": p.exercise_id,
-                "sets": p.dose.sets,
-                "reps": p.dose.reps,
-                "hold_s": p.dose.hold_s,
-                "per_side": p.dose.per_side,
-                "mode": p.dose.mode,
-            }
-            for p in decision.exercises
-        ],
+        "exercises": [{"id": p.exercise_id, **dose_json(p.dose)} for p in decision.exercises],
         "blocked": [
             {"id": b.exercise_id, "rules": list(b.rules), "reason": b.reason} for b in decision.blocked
         ],

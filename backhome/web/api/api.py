@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
@@ -24,9 +23,10 @@ from backhome.core.model import Context, PainCheck
 from backhome.web.api import auth, errors, schemas, selectors
 from backhome.web.api.errors import ErrorOut
 from backhome.web.clinic import alerts as clinic_alerts
-from backhome.web.clinic import selectors as clinic_selectors
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.permissions import audit, patient_of_clinic
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.selectors import patient_list as clinic_list
+from backhome.web.clinic.selectors.patient_rows import patient_rows
 from backhome.web.errors import Invalid, NotFound
 from backhome.web.fhir.bundle import person_bundle
 from backhome.web.patient.services import LockError
@@ -339,10 +339,10 @@ def patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str, Any]
     patient list page (50 a page). Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     try:
-        asked = clinic_selectors.list_query(request.GET)
-    except clinic_selectors.BadQuery as error:
+        asked = clinic_list.list_query(request.GET)
+    except ClinicError as error:
         raise Invalid("Some values are missing or wrong.", fields=[(error.field, error.message)]) from None
-    listing = clinic_selectors.patient_list(membership.clinic_id, asked, today=timezone.localdate())
+    listing = clinic_list.patient_list(membership.clinic_id, asked, today=timezone.localdate())
     audit(
         membership=membership,
         person=None,
@@ -370,9 +370,7 @@ def patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     not a patient of the caller's clinic. Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     person = patient_of_clinic(membership, patient_id)
-    rows = clinic_selectors.patient_rows(
-        membership.clinic_id, today=timezone.localdate(), person_id=person.pk
-    )
+    rows = patient_rows(membership.clinic_id, today=timezone.localdate(), person_id=person.pk)
     audit(membership=membership, person=person, action="view", what="API: patient")
     return selectors.patient_json(rows[0])
 
@@ -450,7 +448,7 @@ def acknowledge(request: HttpRequest, alert_id: int, body: schemas.AcknowledgeIn
     membership = auth.clinician(request)
     try:
         alert = clinic_alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=body.note)
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise NotFound("There is no such alert.") from None
     except ClinicError as problem:
         raise Invalid(
