@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from backhome.core.course import CourseItem, bias_of
 from backhome.core.engine import decide
 from backhome.core.model import (
     CAT_CAMEL,
@@ -246,7 +247,8 @@ class Item:
     """One exercise of the current programme. ``exercise_id`` is the exercise done now (after a DS-04
     step, a later variant of ``plan_exercise_id``). ``source`` says who put it in; ``rules`` and
     ``reasons`` say why it is there at this dose, in the patient's words (a clinician's reason under
-    ``CLINICIAN``). ``edits`` are the clinician edits in force for it (with their private notes)."""
+    ``CLINICIAN``). ``edits`` are the clinician edits in force for it (with their private notes); ``since`` the day its
+    dose began (None: the screening's starting dose)."""
 
     plan_exercise_id: str
     exercise_id: str
@@ -255,6 +257,7 @@ class Item:
     rules: tuple[str, ...]
     reasons: tuple[Reason, ...]
     edits: tuple[ClinicianEdit, ...] = ()
+    since: dt.date | None = None
 
 
 HeldKind = Literal["block", "stop", "suspended", "no_programme"]
@@ -310,6 +313,9 @@ class Programme:
     removed: tuple[Removed, ...]
     overrides: tuple[Override, ...]
     stops: tuple[Stop, ...]
+    #: What ``course.advance`` reads: each exercise at its dose, with those the ladder paused (so a
+    #: flare pause can end), in the programme's order.
+    course: tuple[CourseItem, ...] = ()
 
     @property
     def prescribes(self) -> bool:
@@ -329,6 +335,7 @@ class Programme:
 @dataclass(slots=True)
 class _Dose:
     seq: int
+    at: dt.datetime
     exercise_id: str
     dose: Dose
     rules: tuple[str, ...]
@@ -390,6 +397,7 @@ def _apply(state: _State, seq: int, change: Change) -> None:
         case LadderStep():
             state.ladder[change.plan_exercise_id] = _Dose(
                 seq,
+                change.at,
                 change.exercise_id,
                 change.dose,
                 change.rules,
@@ -401,7 +409,7 @@ def _apply(state: _State, seq: int, change: Change) -> None:
             plan = state.plan_of.get(change.exercise_id, change.exercise_id)
             reasons = (Reason(CLINICIAN, change.reason.strip()),)
             state.clinician[plan] = _Dose(
-                seq, change.exercise_id, change.dose, (CLINICIAN,), reasons, edit=change
+                seq, change.at, change.exercise_id, change.dose, (CLINICIAN,), reasons, edit=change
             )
             member = state.membership.get(plan)
             if member is not None and isinstance(member[1], RemoveExercise):
@@ -505,7 +513,7 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
         )
     intake = state.intake if state.results is None else replace(state.intake, directional=state.results)
     decision = decide(intake, Context(clearances, state.monitoring), library)
-    bias = _bias_of(decision.rules)
+    bias = bias_of(decision.rules)
     if not decision.tier.prescribes:
         # B2, B26: no clinician action lowers an emergency, urgent or soon tier.
         return Programme(
@@ -544,6 +552,7 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
     items: list[Item] = []
     held_back: list[HeldBack] = []
     held_edits: list[HeldEdit] = []
+    course: list[CourseItem] = []
     for plan in wanted:
         member = state.membership.get(plan)
         add = member[1] if member is not None and isinstance(member[1], AddExercise) else None
@@ -554,19 +563,6 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
         edits: tuple[ClinicianEdit, ...] = tuple(
             e for e in (add, dosed.edit if dosed is not None else None) if e is not None
         )
-
-        hold = _hold_of(
-            plan,
-            now_id,
-            blocks,
-            whole,
-            state,
-            add_seq=member[0] if member is not None and add is not None else -1,
-        )
-        if hold is not None:
-            held_back.append(hold)
-            held_edits.extend(HeldEdit(e, hold.rules, hold.reason) for e in edits)
-            continue
 
         exercise = library[now_id]
         prescription = engine.get(plan)
@@ -594,9 +590,27 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
         source: Literal["engine", "clinician", "override"] = (
             "engine" if prescription is not None else "clinician" if add is not None or dosed else "override"
         )
-        items.append(
-            Item(plan, now_id, _inside(exercise, dose, mode), source, tuple(rules), tuple(reasons), edits)
+        since = current.at.date() if current is not None else None
+        item = Item(
+            plan, now_id, _inside(exercise, dose, mode), source, tuple(rules), tuple(reasons), edits, since
         )
+
+        hold = _hold_of(
+            plan,
+            now_id,
+            blocks,
+            whole,
+            state,
+            add_seq=member[0] if member is not None and add is not None else -1,
+        )
+        if hold is None:
+            items.append(item)
+            course.append(CourseItem(item.exercise_id, item.dose, item.since))
+            continue
+        held_back.append(hold)
+        held_edits.extend(HeldEdit(e, hold.rules, hold.reason) for e in edits)
+        if hold.kind == "suspended":
+            course.append(CourseItem(item.exercise_id, item.dose, item.since, True, hold.rules))
 
     # Blocks of the decision for exercises nobody put in, so the patient sees what is held and why.
     shown = {h.exercise_id for h in held_back}
@@ -616,6 +630,7 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
         removed,
         overrides,
         stops,
+        tuple(course),
     )
 
 
@@ -662,11 +677,6 @@ def _cleared_for(
 
 def _order(library: Mapping[str, Exercise], exercise_id: str) -> tuple[int, str]:
     return library[exercise_id].sequence, exercise_id
-
-
-def _bias_of(rules: Iterable[str]) -> Bias:
-    found = set(rules)
-    return "extension" if "DPT-20" in found else "flexion" if "DPT-21" in found else "balanced"
 
 
 def _cat_mode(bias: Bias) -> Mode | None:

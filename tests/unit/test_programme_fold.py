@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backhome.core.course import advance
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import (
@@ -30,6 +31,7 @@ from backhome.core.programme import (
     AddExercise,
     Change,
     Clearance,
+    HeldBack,
     LadderStep,
     MonitoringSet,
     Override,
@@ -203,6 +205,31 @@ def test_a_ladder_step_to_the_next_variant_is_the_exercise_done_now_and_clinicia
     item = fold(history, LIBRARY, TODAY).item("single-knee-to-chest")
     assert item is not None and item.exercise_id == "double-knee-to-chest"
     assert item.dose == Dose(1, 1, 20, False)
+
+
+def test_the_ladder_reads_the_fold_and_a_flare_pause_ends_through_it() -> None:
+    cat = dose(fold([Screened(at(0), dana())], LIBRARY, TODAY), "cat-camel")
+    pause = Reason("PM-43", "Paused during the flare-up.")
+    history: list[Change] = [
+        Screened(at(0), dana()),
+        LadderStep(at(3), "cat-camel", "cat-camel", cat, "suspend", ("PM-43",), (pause,)),
+    ]
+    paused = fold(history, LIBRARY, TODAY)
+    assert "cat-camel" not in ids(paused) and paused.held("cat-camel") == HeldBack(
+        "cat-camel", "suspended", ("PM-43",), pause.text
+    )
+    assert [(c.exercise_id, c.suspended, c.suspended_by) for c in paused.course][-1] == (
+        "cat-camel",
+        True,
+        ("PM-43",),
+    )
+
+    course = advance(
+        paused.course, [], [], today=TODAY, start=START.date(), library=LIBRARY, bias=paused.bias
+    )
+    step = next(s for s in course.steps if s.exercise_id == "cat-camel")
+    back = LadderStep(at(20), "cat-camel", step.exercise_id, step.dose, step.action, step.rules, step.reasons)
+    assert dose(fold([*history, back], LIBRARY, TODAY), "cat-camel") == cat
 
 
 @rule("B27", fires=False)
