@@ -97,6 +97,8 @@ class _Symptoms(BaseModel):
     lateral_shift: bool
     eased_by_bending_forward: bool
     leg_weakness: Literal["none", "stable", "worsening"]
+    # B23: asked after a yes to both_legs; optional, and leaving it out never counts as "no".
+    both_legs_new_or_worse: bool | None = None
 
 
 class _StartBack(BaseModel):
