@@ -325,8 +325,8 @@ class Envelope:
 
 @dataclass(frozen=True, slots=True)
 class ExerciseMode:
-    """A way of doing an exercise with its own steps: the nerve glide's slider and tensioner modes
-    (ND-02, ND-03) and cat-camel's extension phase only (B12)."""
+    """A way of doing an exercise with its own complete steps: the nerve glide's slider and tensioner
+    modes (ND-02, ND-03) and cat-camel's single phases (B29)."""
 
     id: Mode
     name: str
@@ -360,6 +360,11 @@ class Exercise:
     contraindications: tuple[str, ...]
     rules: tuple[str, ...]
     sources: tuple[Source, ...]
+
+    def steps_for(self, mode: Mode | None) -> tuple[str, ...]:
+        """The steps to show for a prescribed mode: the mode's own complete list (B29, ND-02/ND-03),
+        or the exercise's steps without a mode. Players and handouts show this one list."""
+        return next((m.steps for m in self.modes if m.id == mode), self.steps)
 
 
 # --------------------------------------------------------------------------- during and after a session

@@ -62,4 +62,5 @@ MODE_NAMES = {
     "slider": "slider (gentlest)",
     "tensioner": "tensioner",
     "extension_only": "belly-down half only",
+    "flexion_only": "rounding half only",
 }
