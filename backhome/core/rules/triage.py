@@ -364,6 +364,10 @@ def emergency_signs(answers: Mapping[str, bool]) -> list[Finding]:
 
     Each of these signs is an emergency on its own, so a screen can send a person to emergency care
     as soon as they answer yes, without asking the rest first. ``screen`` uses this same function.
+    The one exception is B23: a yes to ``both_legs`` from a person with known stenosis may turn out
+    to be long-standing claudication (soon, not emergency). A screen that stops early should ask
+    B23's follow-up (``both_legs_new_or_worse``) straight after that yes, and leave the final word to
+    :func:`screen` (see :func:`long_standing_claudication`) rather than stop on ``both_legs`` alone.
     """
     found: list[Finding] = []
     add = found.append
