@@ -18,7 +18,8 @@ from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.models import DirectionalTest
-from tests.integration.people import WALT_WEB, person_with_plan
+from tests.builders import intake_doc
+from tests.integration.people import DANA_WEB, WALT_WEB, person_with_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +276,8 @@ def test_redecide_stores_nothing_when_the_core_refuses_the_intake() -> None:
 
 
 def test_what_changed_names_an_exercise_now_done_another_way() -> None:
-    person, first = person_with_plan()
+    # a balanced programme (no disc herniation) gives cat-camel both halves until flexion is found worse (B29)
+    person, first = person_with_plan(intake_doc(DANA_WEB, history={"disc_herniation": False}))
     test = _run(person, Direction.FLEXION, MONDAY_9, after=SPREAD)
     assert test.final_response == "worse"
     change = selectors.plan_change(DirectionalTest.objects.get(pk=test.pk))
