@@ -8,8 +8,9 @@ import pytest
 
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
-from backhome.core.model import Response, Tier
+from backhome.core.model import PainCheck, Response, Tier
 from backhome.core.questionnaires import psfs
+from backhome.core.rules.monitor import evaluate
 from backhome.core.rules.outcomes import psfs_due
 from backhome.core.rules.safety import (
     IMAGING_TEXT,
@@ -24,6 +25,7 @@ from backhome.core.rules.safety import (
     imaging_advice,
     rescreen_before_session,
     startback_due,
+    stop_for,
     stop_release,
 )
 from tests.builders import dana, make_intake, walt
@@ -58,6 +60,14 @@ def test_the_new_screen_replaces_the_old_decision_even_when_it_is_an_emergency()
 
 
 # --------------------------------------------------------------------------- B30 stops kept
+
+
+def test_a_red_check_makes_a_stop_kept_by_its_strictest_rule_and_green_makes_none() -> None:
+    before = PainCheck(back=3, leg=3, zone=3, numbness=False)
+    spread = evaluate(before, PainCheck(back=3, leg=5, zone=4, numbness=False))
+    assert {"PM-10", "PM-12"} <= set(spread.rules)
+    assert stop_for("sciatic-nerve-glide", spread, DAY) == Stop("sciatic-nerve-glide", "PM-10", DAY)
+    assert stop_for("sciatic-nerve-glide", evaluate(before, before), DAY) is None
 
 
 def test_a_glide_stopped_because_pain_spread_stays_out_the_next_day_and_after_two_weeks() -> None:

@@ -3,7 +3,7 @@ RF-21, RF-23, SB-13, ND-04).
 
 Each is a pure function over values (dates are passed in) that says what holds, by which rule, in
 words a patient can read; the front ends store and show the result. ``rescreen_before_session`` and
-``after_rescreen`` are B25/RF-21; ``stop_release`` is B30; ``apply_override`` is B26's core;
+``after_rescreen`` are B25/RF-21; ``stop_for`` and ``stop_release`` are B30; ``apply_override`` is B26's core;
 ``axial_spondyloarthritis`` is RF-19; ``imaging_advice`` is RF-23; ``startback_due`` is SB-13;
 ``glide_symptoms`` is ND-04.
 """
@@ -20,6 +20,7 @@ from backhome.core.model import (
     Decision,
     Direction,
     Exercise,
+    Light,
     Mode,
     Prescription,
     Reason,
@@ -27,6 +28,7 @@ from backhome.core.model import (
     Tier,
 )
 from backhome.core.rules.explain import fired as _fired
+from backhome.core.rules.monitor import ExerciseCheck
 
 IMPLEMENTS: tuple[str, ...] = ("RF-19", "RF-21", "RF-23", "SB-13", "ND-04")
 
@@ -96,6 +98,19 @@ class Release:
     by: str | None
     rules: tuple[str, ...]
     reasons: tuple[Reason, ...]
+
+
+#: B30: when one pain check fired several RED rules, the stop is kept by the one that releases last.
+_STRICTEST_FIRST: tuple[str, ...] = ("PM-10", "PM-14", "PM-11", "PM-13", "PM-12")
+
+
+def stop_for(exercise_id: str, check: ExerciseCheck, day: dt.date) -> Stop | None:
+    """B30: the stop a pain check's RED makes (None for green or amber, or a provisional answer), kept by
+    the strictest RED rule that fired (PM-10, then PM-14, PM-11, PM-13, PM-12)."""
+    if check.light is not Light.RED:
+        return None
+    rule = next((r for r in _STRICTEST_FIRST if r in check.rules), None)
+    return None if rule is None else Stop(exercise_id, rule, day)
 
 
 def stop_release(
@@ -389,5 +404,6 @@ __all__ = [
     "imaging_advice",
     "rescreen_before_session",
     "startback_due",
+    "stop_for",
     "stop_release",
 ]
