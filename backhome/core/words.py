@@ -61,6 +61,6 @@ def describe_dose(dose: Dose) -> str:
 MODE_NAMES = {
     "slider": "slider (gentlest)",
     "tensioner": "tensioner",
-    "extension_only": "belly-down half only",
+    "extension_only": "dipping half only",
     "flexion_only": "rounding half only",
 }

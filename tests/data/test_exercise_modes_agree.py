@@ -142,3 +142,8 @@ def test_cat_camel_in_a_balanced_programme_shows_both_halves() -> None:
     picture = poses.load(CAT_CAMEL)
     assert {"sag", "round"} <= {step.pose for step in picture.timeline()}
     assert {"sag", "round"} <= {p.pose for p in picture.panels()}
+
+
+def test_cat_camels_mode_names_are_the_same_on_the_plan_and_in_the_exercise_file() -> None:
+    for mode in LIBRARY[CAT_CAMEL].modes:
+        assert MODE_NAMES[mode.id] == mode.name.lower(), mode.id

@@ -286,7 +286,7 @@ def test_what_changed_names_an_exercise_now_done_another_way() -> None:
     before = {i.exercise_id: i.mode for i in first.items.all()}
     after = {i.exercise_id: i.mode for i in latest.items.all()}
     other_way = [i for i in after if i in before and after[i] != before[i]]
-    assert other_way == ["cat-camel"]  # the core keeps only its belly-down half (extension_only)
+    assert other_way == ["cat-camel"]  # the core keeps only its dipping half (extension_only)
     assert [c.name.split(" (")[0] for c in change.changed] == [
         selectors.default_library()[i].name for i in other_way
     ]
