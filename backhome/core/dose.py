@@ -15,7 +15,8 @@ from backhome.core.words import seconds
 MODE_NAMES: Mapping[str, str] = {
     "slider": "slider (gentlest)",
     "tensioner": "tensioner",
-    "extension_only": "belly-down half only",
+    "extension_only": "dipping half only",
+    "flexion_only": "rounding half only",
 }
 
 

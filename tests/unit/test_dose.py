@@ -32,7 +32,8 @@ def test_the_mode_is_named_only_when_asked_for() -> None:
 
 
 def test_a_mode_has_a_name_in_words_and_no_mode_has_none() -> None:
-    assert mode_name("extension_only") == "belly-down half only"
+    assert mode_name("extension_only") == "dipping half only"
+    assert mode_name("flexion_only") == "rounding half only"
     assert mode_name(None) == mode_name("") == ""
 
 
