@@ -42,6 +42,7 @@ from backhome.core.model import (
     Block,
     Context,
     Decision,
+    Direction,
     DirectionalResults,
     Dose,
     Exercise,
@@ -50,8 +51,10 @@ from backhome.core.model import (
     Monitoring,
     Range,
     Reason,
+    Response,
     Tier,
 )
+from backhome.core.rules import safety
 from backhome.core.rules.prescribe import Bias
 from backhome.core.rules.progress import Action
 
@@ -352,6 +355,8 @@ class _State:
     monitoring: Monitoring = Monitoring.STRICT
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
     stops: dict[str, Stop] = field(default_factory=dict)
+    screened_at: dt.datetime | None = None
+    self_checks: list[SelfChecked] = field(default_factory=list)
     ladder: dict[str, _Dose] = field(default_factory=dict)
     clinician: dict[str, _Dose] = field(default_factory=dict)
     membership: dict[str, tuple[int, AddExercise | RemoveExercise]] = field(default_factory=dict)
@@ -363,6 +368,8 @@ def _check(change: Change, library: Mapping[str, Exercise]) -> None:
     exercise_id = getattr(change, "exercise_id", None)
     if exercise_id is not None and exercise_id not in library:
         raise ValueError(f"unknown exercise {exercise_id!r} in a {type(change).__name__}")
+    if isinstance(change, Stop) and change.rule not in safety.STOP_RULES:
+        raise ValueError(f"{change.rule} does not stop an exercise (B30)")
     if isinstance(change, LadderStep) and change.plan_exercise_id not in library:
         raise ValueError(f"unknown exercise {change.plan_exercise_id!r} in a LadderStep")
     if isinstance(change, SetDose | AddExercise | RemoveExercise | Clearance | Override | MonitoringSet):
@@ -389,11 +396,12 @@ def _read(changes: Iterable[Change], library: Mapping[str, Exercise], today: dt.
 def _apply(state: _State, seq: int, change: Change) -> None:
     match change:
         case Screened(intake=intake):
-            state.intake, state.results = intake, None
+            state.intake, state.results, state.screened_at = intake, None, change.at
             state.ladder.clear()  # a new screening starts the ladder again (B25)
             state.plan_of = {k: v for k, v in state.plan_of.items() if k == v}
         case SelfChecked(results=results):
             state.results = results
+            state.self_checks.append(change)
         case LadderStep():
             state.ladder[change.plan_exercise_id] = _Dose(
                 seq,
@@ -460,20 +468,20 @@ def _inside(exercise: Exercise, dose: Dose, mode: Mode | None) -> Dose:
     )
 
 
-def _blocks(
-    decision: Decision, overrides: Mapping[tuple[str, str], Override]
-) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Each held exercise with the rules that still hold it (less those a clinician overrode for it)."""
-    held: dict[str, tuple[tuple[str, ...], str]] = {}
-    for block in decision.blocked:
-        rest = tuple(r for r in block.rules if (block.exercise_id, r) not in overrides)
-        if not rest:
+def _with_overrides(
+    decision: Decision, overrides: Iterable[Override], library: Mapping[str, Exercise]
+) -> Decision:
+    """The decision with each override in force applied in order by ``safety.apply_override`` (B26).
+    An override of a rule that does not hold its exercise now changes nothing, and is kept for when
+    it does (a later screening may bring the block back)."""
+    for o in overrides:
+        try:
+            decision = safety.apply_override(
+                decision, safety.Override(o.exercise_id, o.rule, o.reason, o.by, o.at), library
+            )
+        except safety.OverrideRefused:
             continue
-        if len(rest) == len(block.rules):
-            held[block.exercise_id] = (rest, block.reason)
-        else:
-            held[block.exercise_id] = (rest, " ".join(decision.reason_for(r) or "" for r in rest).strip())
-    return held
+    return decision
 
 
 def _whole_programme_hold(decision: Decision) -> Block | None:
@@ -530,22 +538,21 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
             stops,
         )
 
-    engine = {p.exercise_id: p for p in decision.exercises}
+    kept = _stops_kept(state, library, today)
+    stops = tuple(s for s in stops if s.exercise_id in kept or state.plan_of.get(s.exercise_id) in kept)
     cleared_for = _cleared_for(intake, decision, clearances, state.monitoring, library)
-    blocks = _blocks(decision, state.overrides)
     whole = _whole_programme_hold(decision)
-    overridden_in = {
-        b.exercise_id: tuple(sorted(b.rules))
-        for b in decision.blocked
-        if all((b.exercise_id, r) in state.overrides for r in b.rules)
-    }
+    allowed = _with_overrides(decision, overrides, library)
+    engine = {p.exercise_id: p for p in allowed.exercises}
+    given = {p.exercise_id for p in decision.exercises}
+    blocks = {b.exercise_id: (b.rules, b.reason) for b in allowed.blocked}
 
     wanted: list[str] = []
     for plan in library:
         member = state.membership.get(plan)
         if member is not None and isinstance(member[1], RemoveExercise):
             continue
-        if plan in engine or plan in overridden_in or member is not None or plan in state.clinician:
+        if plan in engine or member is not None or plan in state.clinician:
             wanted.append(plan)
     wanted.sort(key=lambda p: _order(library, p))
 
@@ -572,23 +579,19 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
             dose, rules, reasons = add.dose, (CLINICIAN,), (Reason(CLINICIAN, add.reason.strip()),)
         elif prescription is not None:
             dose = prescription.dose
-            rules = _why_engine(plan, prescription.rules, decision, cleared_for.get(plan, ()))
-            reasons = tuple(Reason(r, t) for r in rules if (t := decision.reason_for(r)) is not None)
+            rules = _why_engine(plan, prescription.rules, allowed, cleared_for.get(plan, ()))
+            reasons = tuple(Reason(r, t) for r in rules if (t := allowed.reason_for(r)) is not None)
         else:
             dose = exercise.envelope.start_dose()
-            if add is not None:
-                rules, reasons = (CLINICIAN,), (Reason(CLINICIAN, add.reason.strip()),)
-            else:
-                rules = overridden_in.get(plan, ())
-                reasons = tuple(_override_reason(state.overrides[(plan, r)], library) for r in rules)
+            rules, reasons = (CLINICIAN,), (Reason(CLINICIAN, add.reason.strip() if add else ""),)
         if add is not None and CLINICIAN not in rules:
             rules, reasons = (*rules, CLINICIAN), (*reasons, Reason(CLINICIAN, add.reason.strip()))
         mode = dose.mode
-        if exercise.id == CAT_CAMEL:
+        if exercise.id == CAT_CAMEL and prescription is not None:
             # B29: cat-camel's phase is the decision's (a phase its reasons advise against is never shown).
-            mode = prescription.dose.mode if prescription is not None else _cat_mode(bias)
+            mode = prescription.dose.mode
         source: Literal["engine", "clinician", "override"] = (
-            "engine" if prescription is not None else "clinician" if add is not None or dosed else "override"
+            "engine" if plan in given else "override" if prescription is not None else "clinician"
         )
         since = current.at.date() if current is not None else None
         item = Item(
@@ -600,6 +603,7 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
             now_id,
             blocks,
             whole,
+            kept,
             state,
             add_seq=member[0] if member is not None and add is not None else -1,
         )
@@ -679,13 +683,48 @@ def _order(library: Mapping[str, Exercise], exercise_id: str) -> tuple[int, str]
     return library[exercise_id].sequence, exercise_id
 
 
-def _cat_mode(bias: Bias) -> Mode | None:
-    return "extension_only" if bias == "extension" else None
+def _stops_kept(
+    state: _State, library: Mapping[str, Exercise], today: dt.date
+) -> dict[str, tuple[tuple[str, ...], str]]:
+    """B30: the stops still in force today, by plan exercise, each with the rule that keeps it and
+    when it may return (``safety.stop_release``): PM-12 and PM-13 lapse the next day; PM-14 after a
+    later screening that allows a programme (only a prescribing screening gets this far); PM-10 after
+    a self-check at least 14 days on that no longer finds its direction worse; PM-11, PM-41 and ND-05
+    by a ``StopRelease`` or a clinician's override."""
+    kept: dict[str, tuple[tuple[str, ...], str]] = {}
+    for plan, stop in state.stops.items():
+        stopped_on = stop.at.date()
+        screened = state.screened_at
+        release = safety.stop_release(
+            safety.Stop(stop.exercise_id, stop.rule, stopped_on),
+            today=today,
+            library=library,
+            retest=_retest(state.self_checks, stop, library),
+            rescreen_prescribes_on=screened.date() if screened is not None and screened > stop.at else None,
+        )
+        if not release.may_return:
+            kept[plan] = (release.rules, " ".join(r.text for r in release.reasons) or stop.reason)
+    return kept
 
 
-def _override_reason(override: Override, library: Mapping[str, Exercise]) -> Reason:
-    name = library[override.exercise_id].name
-    return Reason(override.rule, f"Your clinician has allowed {name}: {override.reason.strip()}")
+def _retest(
+    checks: Sequence[SelfChecked], stop: Stop, library: Mapping[str, Exercise]
+) -> tuple[dt.date, Response] | None:
+    """The latest self-check after a stop with a result for the stopped exercise's direction."""
+    direction = library[stop.exercise_id].direction
+    for check in reversed(checks):
+        if check.at <= stop.at:
+            return None
+        result = (
+            check.results.extension
+            if direction is Direction.EXTENSION
+            else check.results.flexion
+            if direction is Direction.FLEXION
+            else None
+        )
+        if result is not None:
+            return check.at.date(), result
+    return None
 
 
 def _hold_of(
@@ -693,6 +732,7 @@ def _hold_of(
     now_id: str,
     blocks: Mapping[str, tuple[tuple[str, ...], str]],
     whole: Block | None,
+    stops: Mapping[str, tuple[tuple[str, ...], str]],
     state: _State,
     *,
     add_seq: int,
@@ -704,9 +744,9 @@ def _hold_of(
             return HeldBack(plan, "block", rules, reason)
         if whole is not None and (exercise_id, "EL-02") not in state.overrides:
             return HeldBack(plan, "block", ("EL-02",), whole.reason)
-    stop = state.stops.get(plan)
+    stop = stops.get(plan)
     if stop is not None:
-        return HeldBack(plan, "stop", (stop.rule,), stop.reason)
+        return HeldBack(plan, "stop", *stop)
     ladder = state.ladder.get(plan)
     if ladder is not None and ladder.suspended and ladder.seq > add_seq:
         text = " ".join(r.text for r in ladder.reasons) or "This exercise is paused for now."

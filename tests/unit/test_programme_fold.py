@@ -322,6 +322,23 @@ def test_a_stop_keeps_the_glide_out_on_later_days_and_through_a_clearance_until_
     assert NERVE_GLIDE in ids(released) and released.held_edits == ()
 
 
+def test_a_stop_returns_only_as_the_rule_that_stopped_it_says() -> None:
+    stopped_on = TODAY - dt.timedelta(days=1)
+    pain_up = Stop(
+        dt.datetime.combine(stopped_on, dt.time(9)), "cat-camel", "PM-12", "Your back pain went up."
+    )
+    history: list[Change] = [Screened(at(0), dana()), pain_up]
+    assert "cat-camel" not in ids(fold(history, LIBRARY, stopped_on))  # not today
+    assert "cat-camel" in ids(fold(history, LIBRARY, TODAY))  # PM-12: back the next day
+
+    spread = Stop(at(2), "prone-press-up", "PM-10", "Your pain spread down your leg.")
+    ext_fine = DirectionalResults(extension=Response.FAVOURABLE, flexion=Response.NO_EFFECT)
+    too_soon = [Screened(at(0), dana()), spread, SelfChecked(at(12), ext_fine)]
+    assert held(fold(too_soon, LIBRARY, TODAY))["prone-press-up"] == ("PM-10",)
+    retested = [Screened(at(0), dana()), spread, SelfChecked(at(17), ext_fine)]
+    assert "prone-press-up" in ids(fold(retested, LIBRARY, TODAY))  # DPT-24's re-test after 14 days
+
+
 @rule("B26", fires=True)
 def test_a_clinician_override_of_the_pm_stop_lets_the_glide_back() -> None:
     history = [
@@ -349,8 +366,8 @@ def test_an_override_of_el06_gives_a_stenosis_patient_the_press_up_with_the_clin
     programme = fold([Screened(at(0), walt_self_checked), override], LIBRARY, TODAY)
     item = programme.item("prone-press-up")
 
-    assert item is not None and item.source == "override" and item.rules == ("EL-06",)
-    assert "extension eases his legs" in item.reasons[0].text
+    assert item is not None and item.source == "override" and "EL-06" in item.rules
+    assert "extension eases his legs" in next(r.text for r in item.reasons if r.rule == "EL-06")
     assert item.dose == LIBRARY["prone-press-up"].envelope.start_dose()
     assert programme.overrides == (override,)
     assert programme.tier is before.tier  # an override lifts a block, never the tier
@@ -508,7 +525,7 @@ def _last_clinician(changes: Sequence[Change], plan: str) -> SetDose | AddExerci
     return found
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @rule("B27", fires=True)
@@ -560,8 +577,13 @@ def test_a_clinician_edit_is_never_lost_unless_a_later_clinician_change_removes_
     history: list[Change],
 ) -> None:
     programme = fold(history, LIBRARY, TODAY)
+    # An edit naming the variant a ladder step moved to reads as an edit of its plan exercise: those
+    # pairs are left to the example tests, this property reads the edits by the ids they name.
     variants = {
-        c.exercise_id for c in history if isinstance(c, LadderStep) and c.exercise_id != c.plan_exercise_id
+        e
+        for c in history
+        if isinstance(c, LadderStep) and c.exercise_id != c.plan_exercise_id
+        for e in (c.exercise_id, c.plan_exercise_id)
     }
     for plan in EXERCISES:
         last = _last_clinician(history, plan)
