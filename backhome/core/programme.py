@@ -587,6 +587,10 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
         if add is not None and CLINICIAN not in rules:
             rules, reasons = (*rules, CLINICIAN), (*reasons, Reason(CLINICIAN, add.reason.strip()))
         mode = dose.mode
+        if mode is None and exercise.modes:
+            # A dose given without a mode keeps the mode the exercise had (the glide's slider or
+            # tensioner, ND-02/ND-03), not a guess.
+            mode = next((d.dose.mode for d in (ladder, prescription) if d is not None and d.dose.mode), None)
         if exercise.id == CAT_CAMEL and prescription is not None:
             # B29: cat-camel's phase is the decision's (a phase its reasons advise against is never shown).
             mode = prescription.dose.mode

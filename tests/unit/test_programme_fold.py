@@ -282,6 +282,16 @@ def test_a_dose_outside_the_exercises_envelope_is_brought_inside_it() -> None:
     assert (given_dose.reps, given_dose.hold_s) == (envelope.reps.max, envelope.hold_s.max)
 
 
+def test_a_dose_given_without_a_mode_keeps_the_mode_the_ladder_reached() -> None:
+    tensioner = Dose(1, 10, 2, True, "tensioner")
+    history: list[Change] = [
+        Screened(at(0), dana()),
+        LadderStep(at(15), NERVE_GLIDE, NERVE_GLIDE, tensioner, "progress", ("ND-03",), ()),
+        SetDose(at(16), THERAPIST, NERVE_GLIDE, Dose(1, 5, 2, True), "Five each side.", ""),
+    ]
+    assert dose(fold(history, LIBRARY, TODAY), NERVE_GLIDE) == Dose(1, 5, 2, True, "tensioner")
+
+
 def test_the_monitoring_mode_a_clinician_sets_is_the_programmes() -> None:
     history: list[Change] = [
         Screened(at(0), dana()),
