@@ -283,13 +283,14 @@ def test_a_dose_outside_the_exercises_envelope_is_brought_inside_it() -> None:
 
 
 def test_a_dose_given_without_a_mode_keeps_the_mode_the_ladder_reached() -> None:
-    tensioner = Dose(1, 10, 2, True, "tensioner")
+    env = LIBRARY[NERVE_GLIDE].envelope
+    fewer = Dose(1, env.reps.min, env.hold_s.start, env.per_side)
     history: list[Change] = [
         Screened(at(0), dana()),
-        LadderStep(at(15), NERVE_GLIDE, NERVE_GLIDE, tensioner, "progress", ("ND-03",), ()),
-        SetDose(at(16), THERAPIST, NERVE_GLIDE, Dose(1, 5, 2, True), "Five each side.", ""),
+        LadderStep(at(15), NERVE_GLIDE, NERVE_GLIDE, env.start_dose("tensioner"), "progress", ("ND-03",), ()),
+        SetDose(at(16), THERAPIST, NERVE_GLIDE, fewer, "Fewer each side.", ""),
     ]
-    assert dose(fold(history, LIBRARY, TODAY), NERVE_GLIDE) == Dose(1, 5, 2, True, "tensioner")
+    assert dose(fold(history, LIBRARY, TODAY), NERVE_GLIDE) == replace(fewer, mode="tensioner")
 
 
 def test_the_monitoring_mode_a_clinician_sets_is_the_programmes() -> None:
