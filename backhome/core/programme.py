@@ -55,6 +55,7 @@ from backhome.core.model import (
     Tier,
 )
 from backhome.core.rules import safety
+from backhome.core.rules.ids import KNOWN_RULE_IDS
 from backhome.core.rules.prescribe import Bias
 from backhome.core.rules.progress import Action
 
@@ -368,6 +369,9 @@ def _check(change: Change, library: Mapping[str, Exercise]) -> None:
     exercise_id = getattr(change, "exercise_id", None)
     if exercise_id is not None and exercise_id not in library:
         raise ValueError(f"unknown exercise {exercise_id!r} in a {type(change).__name__}")
+    rule = getattr(change, "rule", None)
+    if isinstance(change, Clearance | Override) and rule not in KNOWN_RULE_IDS:
+        raise ValueError(f"{rule!r} is not a rule of the clinical rules")
     if isinstance(change, Stop) and change.rule not in safety.STOP_RULES:
         raise ValueError(f"{change.rule} does not stop an exercise (B30)")
     if isinstance(change, LadderStep) and change.plan_exercise_id not in library:

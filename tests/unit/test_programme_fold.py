@@ -269,6 +269,10 @@ def test_a_history_out_of_order_or_naming_an_unknown_exercise_is_refused() -> No
         fold([Screened(at(2), dana()), Screened(at(1), dana())], LIBRARY, TODAY)
     with pytest.raises(ValueError, match="unknown exercise"):
         fold([Screened(at(0), dana()), AddExercise(at(1), THERAPIST, "plank", "Core.")], LIBRARY, TODAY)
+    with pytest.raises(ValueError, match="not a rule"):
+        fold([Screened(at(0), dana()), Clearance(at(1), THERAPIST, "EL-99", "Cleared.")], LIBRARY, TODAY)
+    with pytest.raises(ValueError, match="stop"):
+        fold([Screened(at(0), dana()), Stop(at(1), "cat-camel", "EL-05", "Stopped.")], LIBRARY, TODAY)
 
 
 def test_a_dose_outside_the_exercises_envelope_is_brought_inside_it() -> None:
@@ -344,9 +348,9 @@ def test_a_stop_returns_only_as_the_rule_that_stopped_it_says() -> None:
 
     spread = Stop(at(2), "prone-press-up", "PM-10", "Your pain spread down your leg.")
     ext_fine = DirectionalResults(extension=Response.FAVOURABLE, flexion=Response.NO_EFFECT)
-    too_soon = [Screened(at(0), dana()), spread, SelfChecked(at(12), ext_fine)]
+    too_soon: list[Change] = [Screened(at(0), dana()), spread, SelfChecked(at(12), ext_fine)]
     assert held(fold(too_soon, LIBRARY, TODAY))["prone-press-up"] == ("PM-10",)
-    retested = [Screened(at(0), dana()), spread, SelfChecked(at(17), ext_fine)]
+    retested: list[Change] = [Screened(at(0), dana()), spread, SelfChecked(at(17), ext_fine)]
     assert "prone-press-up" in ids(fold(retested, LIBRARY, TODAY))  # DPT-24's re-test after 14 days
 
 
@@ -606,3 +610,19 @@ def test_a_clinician_edit_is_never_lost_unless_a_later_clinician_change_removes_
             assert in_items is None or in_items.plan_exercise_id != plan
         else:
             assert last in kept, f"{type(last).__name__} of {plan} was lost"
+
+
+@rule("B27", fires=True)
+@PROPERTY
+@given(histories(), st.integers(0, 15))
+def test_the_change_card_always_agrees_with_the_plan(history: list[Change], cut: int) -> None:
+    since = history[min(cut, len(history) - 1)].at
+    card = change_card(history, LIBRARY, TODAY, since)
+    assert card.programme == fold(history, LIBRARY, TODAY)
+    for line in card.lines:
+        item = card.programme.item(line.exercise_id)
+        in_plan = item is not None and item.plan_exercise_id == line.exercise_id
+        assert in_plan == (line.kind in ("added", "back", "dose"))
+        assert line.after == (item.dose if in_plan and item is not None else None)
+        if line.kind == "held_back":
+            assert card.programme.held(line.exercise_id) is not None
