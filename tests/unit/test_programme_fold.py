@@ -626,3 +626,10 @@ def test_the_change_card_always_agrees_with_the_plan(history: list[Change], cut:
         assert line.after == (item.dose if in_plan and item is not None else None)
         if line.kind == "held_back":
             assert card.programme.held(line.exercise_id) is not None
+    # and nothing that changed is missing from the card
+    before = fold([c for c in history if c.at <= since], LIBRARY, TODAY)
+    plan = {i.plan_exercise_id: (i.exercise_id, i.dose) for i in card.programme.items}
+    was = {i.plan_exercise_id: (i.exercise_id, i.dose) for i in before.items}
+    assert {line.exercise_id for line in card.lines} == {
+        p for p in {*plan, *was} if plan.get(p) != was.get(p)
+    }
