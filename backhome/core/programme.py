@@ -361,6 +361,8 @@ class _State:
     ladder: dict[str, _Dose] = field(default_factory=dict)
     clinician: dict[str, _Dose] = field(default_factory=dict)
     membership: dict[str, tuple[int, AddExercise | RemoveExercise]] = field(default_factory=dict)
+    # When a clinician last put an exercise back (an add, or an override of a ladder suspension).
+    put_back: dict[str, int] = field(default_factory=dict)
     # The plan exercise of each variant the ladder moved to (DS-04), to read a clinician's edit of it.
     plan_of: dict[str, str] = field(default_factory=dict)
 
@@ -429,6 +431,8 @@ def _apply(state: _State, seq: int, change: Change) -> None:
         case AddExercise() | RemoveExercise():
             plan = state.plan_of.get(change.exercise_id, change.exercise_id)
             state.membership[plan] = (seq, change)
+            if isinstance(change, AddExercise):
+                state.put_back[plan] = seq
         case Clearance(rule=rule, cleared=cleared):
             if cleared:
                 state.clearances.add(rule)
@@ -437,8 +441,11 @@ def _apply(state: _State, seq: int, change: Change) -> None:
         case Override(exercise_id=exercise_id, rule=rule):
             plan = state.plan_of.get(exercise_id, exercise_id)
             stop = state.stops.get(plan)
+            ladder = state.ladder.get(plan)
             if stop is not None and stop.rule == rule:
                 del state.stops[plan]  # B26: a clinician clears a PM stop of a named exercise
+            elif ladder is not None and ladder.suspended and rule in ladder.rules:
+                state.put_back[plan] = seq  # B26: and a suspension by the ladder (DS-07, PM-41, ND-05)
             else:
                 state.overrides[(plan, rule)] = change
         case Stop():
@@ -613,7 +620,6 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
             whole,
             kept,
             state,
-            add_seq=member[0] if member is not None and add is not None else -1,
         )
         if hold is None:
             items.append(item)
@@ -742,8 +748,6 @@ def _hold_of(
     whole: Block | None,
     stops: Mapping[str, tuple[tuple[str, ...], str]],
     state: _State,
-    *,
-    add_seq: int,
 ) -> HeldBack | None:
     """What holds a wanted exercise back now, strongest first: a block, a stop, a suspension."""
     for exercise_id in dict.fromkeys((plan, now_id)):
@@ -756,7 +760,7 @@ def _hold_of(
     if stop is not None:
         return HeldBack(plan, "stop", *stop)
     ladder = state.ladder.get(plan)
-    if ladder is not None and ladder.suspended and ladder.seq > add_seq:
+    if ladder is not None and ladder.suspended and ladder.seq > state.put_back.get(plan, -1):
         text = " ".join(r.text for r in ladder.reasons) or "This exercise is paused for now."
         return HeldBack(plan, "suspended", ladder.rules, text)
     return None

@@ -365,6 +365,23 @@ def test_a_clinician_override_of_the_pm_stop_lets_the_glide_back() -> None:
 
 
 @rule("B26", fires=True)
+def test_a_clinician_override_of_a_suspension_by_the_ladder_puts_the_exercise_back() -> None:
+    suspend = LadderStep(
+        at(9),
+        NERVE_GLIDE,
+        NERVE_GLIDE,
+        LIBRARY[NERVE_GLIDE].envelope.start_dose("slider"),
+        "suspend",
+        ("ND-05",),
+        (Reason("ND-05", "The glide is stopped after two bad sessions."),),
+    )
+    history: list[Change] = [Screened(at(0), dana()), suspend]
+    assert held(fold(history, LIBRARY, TODAY))[NERVE_GLIDE] == ("ND-05",)
+    review = Override(at(10), THERAPIST, NERVE_GLIDE, "ND-05", "Reviewed: carry on gently.", "")
+    assert NERVE_GLIDE in ids(fold([*history, review], LIBRARY, TODAY))
+
+
+@rule("B26", fires=True)
 def test_an_override_of_el06_gives_a_stenosis_patient_the_press_up_with_the_clinicians_reason() -> None:
     walt_self_checked = walt(directional={"extension": "favourable"})
     before = fold([Screened(at(0), walt_self_checked)], LIBRARY, TODAY)
