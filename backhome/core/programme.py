@@ -584,19 +584,28 @@ def fold(changes: Sequence[Change], library: Mapping[str, Exercise], today: dt.d
 
         exercise = library[now_id]
         prescription = engine.get(plan)
+        # Why it is there (the decision's rules, or the clinician's reason for adding it), then why it
+        # is at this dose (the latest ladder step or clinician dose); a later text of one id wins.
+        why: list[Reason] = []
+        if prescription is not None:
+            rules = _why_engine(plan, prescription.rules, allowed, cleared_for.get(plan, ()))
+            why.extend(Reason(r, t) for r in rules if (t := allowed.reason_for(r)) is not None)
+        if add is not None:
+            why.append(Reason(CLINICIAN, add.reason.strip()))
+        if dosed is not None and dosed is not current:
+            why.extend(dosed.reasons)
         if current is not None:
-            dose, rules, reasons = current.dose, current.rules, current.reasons
+            dose = current.dose
+            why.extend(current.reasons)
         elif add is not None and add.dose is not None:
-            dose, rules, reasons = add.dose, (CLINICIAN,), (Reason(CLINICIAN, add.reason.strip()),)
+            dose = add.dose
         elif prescription is not None:
             dose = prescription.dose
-            rules = _why_engine(plan, prescription.rules, allowed, cleared_for.get(plan, ()))
-            reasons = tuple(Reason(r, t) for r in rules if (t := allowed.reason_for(r)) is not None)
         else:
             dose = exercise.envelope.start_dose()
-            rules, reasons = (CLINICIAN,), (Reason(CLINICIAN, add.reason.strip() if add else ""),)
-        if add is not None and CLINICIAN not in rules:
-            rules, reasons = (*rules, CLINICIAN), (*reasons, Reason(CLINICIAN, add.reason.strip()))
+        texts = {r.rule: r.text for r in why}
+        reasons = tuple(Reason(r, texts[r]) for r in sorted(texts))
+        rules = tuple(sorted({*texts, *(current.rules if current is not None else ())}))
         mode = dose.mode
         if mode is None and exercise.modes:
             # A dose given without a mode keeps the mode the exercise had (the glide's slider or

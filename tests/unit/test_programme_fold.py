@@ -517,11 +517,12 @@ kinds = st.one_of(
     st.builds(Screened, now, st.sampled_from(INTAKES)),
     st.builds(SelfChecked, now, st.builds(DirectionalResults, responses, responses)),
     st.builds(
-        lambda e, v, d, a: LadderStep(START, e, v, d, a, ("DS-03",), (Reason("DS-03", "A step."),)),
+        lambda e, v, d, a, r: LadderStep(START, e, v, d, a, ("DS-03",), r),
         exercise,
         exercise,
         doses,
         st.sampled_from(["progress", "hold", "regress", "suspend"]),
+        st.sampled_from([(), (Reason("DS-03", "A step."),)]),
     ),
     st.builds(SetDose, now, st.just(THERAPIST), exercise, doses, words, words),
     st.builds(AddExercise, now, st.just(THERAPIST), exercise, words, words, st.none() | doses),
