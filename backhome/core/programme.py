@@ -30,6 +30,7 @@ Pure: no clock and no I/O; ``today`` is passed in. The same changes always fold 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -82,7 +83,9 @@ __all__ = [
     "Stop",
     "StopRelease",
     "change_card",
+    "etag",
     "fold",
+    "template_conflicts",
 ]
 
 #: The binding decisions this module decides (tested firing and not firing, like a rule).
@@ -860,3 +863,38 @@ def _new_rules(before: Programme, after: Programme) -> tuple[tuple[str, ...], tu
     seen = set(before.decision.rules) if before.decision is not None else set()
     reasons = tuple(r for r in after.decision.reasons if r.rule not in seen) or after.decision.reasons
     return tuple(r.rule for r in reasons), reasons
+
+
+# --------------------------------------------------------------------------- templates and versions
+
+
+def template_conflicts(
+    changes: Sequence[Change],
+    template: Sequence[AddExercise | SetDose],
+    library: Mapping[str, Exercise],
+    today: dt.date,
+) -> tuple[HeldEdit, ...]:
+    """The edits of a clinic template that this person's rules would hold back, each with the rule and
+    its reason, so the clinician sees every conflict before saving (every block is checked again for
+    this person: the template's edits are folded after the person's own changes)."""
+    mine = set(map(id, template))
+    after = fold([*changes, *template], library, today)
+    return tuple(h for h in after.held_edits if id(h.edit) in mine)
+
+
+def etag(programme: Programme) -> str:
+    """A strong validator of what the programme shows (items, holds, edits, overrides, stops, tier,
+    monitoring, clearances): equal programmes give equal tags, any change of them a new one. The web
+    and the API compare it to refuse a stale form or ``If-Match``."""
+    shown = (
+        programme.tier,
+        programme.monitoring,
+        sorted(programme.clearances),
+        programme.items,
+        programme.held_back,
+        programme.held_edits,
+        programme.removed,
+        programme.overrides,
+        programme.stops,
+    )
+    return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()[:32]

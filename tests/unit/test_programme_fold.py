@@ -43,7 +43,9 @@ from backhome.core.programme import (
     Stop,
     StopRelease,
     change_card,
+    etag,
     fold,
+    template_conflicts,
 )
 from tests.builders import dana, make_intake, walt
 
@@ -480,6 +482,33 @@ def test_during_pregnancy_a_clinician_cannot_add_an_exercise_the_engine_never_co
     ]
     programme = fold(history, LIBRARY, TODAY)
     assert programme.items == () and held(programme)["prone-on-elbows"] == ("EL-02",)
+
+
+# --------------------------------------------------------------------------- templates, versions
+
+
+def test_a_template_applied_to_walt_shows_each_block_it_meets_before_saving() -> None:
+    template = [
+        AddExercise(at(1), THERAPIST, "prone-press-up", "Press-ups for your back.", "Template: lumbar"),
+        SetDose(at(1), THERAPIST, "childs-pose", Dose(1, 3, 20, False), "Hold a little longer.", ""),
+    ]
+    conflicts = template_conflicts([Screened(at(0), walt())], template, LIBRARY, TODAY)
+    assert [(c.edit.exercise_id, c.rules) for c in conflicts] == [("prone-press-up", ("DPT-21", "EL-06"))]
+    assert "spinal canal" in conflicts[0].reason
+
+
+def test_a_stale_form_is_told_apart_by_the_programmes_tag_and_the_card_shows_what_changed() -> None:
+    opened: list[Change] = [Screened(at(0), dana())]
+    tag = etag(fold(opened, LIBRARY, TODAY))
+    assert etag(fold(list(opened), LIBRARY, TODAY)) == tag  # the same programme, the same tag
+
+    tab_a = SetDose(at(1), THERAPIST, "prone-press-up", Dose(1, 10, 30, False), "Hold for 30 s.", "")
+    saved = [*opened, tab_a]
+    assert etag(fold(saved, LIBRARY, TODAY)) != tag  # tab B's form, opened before, is stale
+    card = change_card(saved, LIBRARY, TODAY, since=opened[-1].at)
+    assert [(line.exercise_id, line.kind, line.after) for line in card.lines] == [
+        ("prone-press-up", "dose", Dose(1, 10, 30, False))
+    ]
 
 
 # --------------------------------------------------------------------------- properties
