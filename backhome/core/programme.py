@@ -876,7 +876,8 @@ def template_conflicts(
 ) -> tuple[HeldEdit, ...]:
     """The edits of a clinic template that this person's rules would hold back, each with the rule and
     its reason, so the clinician sees every conflict before saving (every block is checked again for
-    this person: the template's edits are folded after the person's own changes)."""
+    this person: the template's edits, dated at or after the person's last change, are folded after
+    them)."""
     mine = set(map(id, template))
     after = fold([*changes, *template], library, today)
     return tuple(h for h in after.held_edits if id(h.edit) in mine)
