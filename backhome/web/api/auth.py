@@ -19,12 +19,12 @@ from ninja.utils import check_csrf
 from backhome.web.accounts import selectors as account_selectors
 from backhome.web.accounts import services as account_services
 from backhome.web.api import selectors, services
+from backhome.web.api.errors import ApiError
 from backhome.web.api.models import AccessToken, Scope
 from backhome.web.clinic.models import Membership
 from backhome.web.clinic.permissions import CLINICIAN_IDLE_SECONDS, clinician_membership
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
-from backhome.web.practice.api import ApiError
 
 ALL_SCOPES = frozenset(Scope.values)
 

@@ -21,8 +21,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from pydantic import BaseModel
 
-from backhome.web.practice.api import ApiError
-
 logger = logging.getLogger(__name__)
 
 #: The largest request body the API reads (bigger ones get 413 before anything is read).
@@ -42,6 +40,17 @@ CODES = {
     429: "rate_limited",
     500: "server_error",
 }
+
+
+class ApiError(Exception):
+    """A refusal with its HTTP status, a stable code, a message and (for status 400) the fields."""
+
+    def __init__(self, status: int, code: str, message: str, fields: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = tuple(fields)
 
 
 class FieldOut(BaseModel):
