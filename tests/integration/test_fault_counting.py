@@ -19,7 +19,7 @@ BEFORE = {"back": 3, "leg": 2, "zone": 3, "numbness": False, "red_flag": False}
 def started(client: Any) -> str:
     session_id = str(uuid.uuid4())
     answer = client.post(
-        "/session/start/", {"id": session_id, "before": BEFORE}, content_type="application/json"
+        "/api/v1/me/sessions", {"id": session_id, "before": BEFORE}, content_type="application/json"
     )
     assert answer.status_code == 201, answer.content
     return session_id

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI
@@ -189,7 +190,14 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return envelope(500, "server_error", "Something went wrong on our side. Nothing was changed; try again.")
 
 
+def _database_fault(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """Left to the database middleware (config/dberrors.py), which answers a fault it knows with 503
+    and the envelope, and any other database error with 500, as for every view."""
+    raise exc
+
+
 def install_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(DatabaseError, _database_fault)
     api.add_exception_handler(ValidationError, _validation)
     api.add_exception_handler(ApiError, _api_error)
     api.add_exception_handler(HttpError, _http_error)
