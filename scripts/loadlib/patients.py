@@ -248,8 +248,8 @@ class Patient:
         self.run.ack("screening", self.client.cookies.get("sessionid") or "")
 
     async def write(self, kind: str, path: str, body: Any, token: str) -> dict[str, Any]:
-        """A JSON write with a client UUID: 201 (200 when it had been stored before its answer was lost),
-        and sometimes sent again after its answer, which must then be 200 and the same."""
+        """A JSON write with a client UUID: 201 or 200, and sometimes sent again after its answer, which
+        must then be the same (the API answers a repeat with the first status)."""
         headers = {"X-CSRFToken": token, "Origin": self.origin, "Accept": "application/json"}
         response, _ = await self.send(
             kind, "POST", path, json=body, headers=headers, expect=(200, 201), write=True, may_lose=True
@@ -258,7 +258,7 @@ class Patient:
         if self.rng.random() < self.run.options.repeat:
             self.run.repeated += 1
             again, _ = await self.send(
-                kind, "POST", path, json=body, headers=headers, expect=(200,), write=True
+                kind, "POST", path, json=body, headers=headers, expect=(200, 201), write=True
             )
             if again.json() != answer:
                 self.run.error(kind, again.status_code, f"a repeat answered differently: {again.text}")
@@ -277,7 +277,7 @@ class Patient:
         await self.think()
         session_id = str(uuid.uuid4())
         started = await self.write(
-            "session start", "/session/start/", {"id": session_id, "before": before}, token
+            "session start", "/api/v1/me/sessions", {"id": session_id, "before": before}, token
         )
         self.run.ack("session start", session_id)
         for item in started["programme"]:
@@ -291,13 +291,13 @@ class Patient:
                 worse = 2 if roll < 0.15 else 0  # back pain up by 2: the core asks for a re-check (PM-13)
                 after = {**before, "back": min(10, before["back"] + worse), "weakness": False}
                 body |= {"sets_done": item["dose"]["sets"], "skipped": False, "after": after}
-            answer = await self.write("session log", f"/session/{session_id}/log/", body, token)
+            answer = await self.write("session log", f"/api/v1/me/sessions/{session_id}/logs", body, token)
             self.run.ack("session log", log_id, session=session_id, position=item["position"])
             if answer["needs_recheck"]:
                 await self.think()  # the rest before the re-check
                 await self.write(
                     "session recheck",
-                    f"/session/{session_id}/log/{log_id}/recheck/",
+                    f"/api/v1/me/sessions/{session_id}/logs/{log_id}/recheck",
                     {"settled": True},
                     token,
                 )
@@ -306,7 +306,7 @@ class Patient:
                 break
         else:
             await self.think()
-            await self.write("session finish", f"/session/{session_id}/finish/", {}, token)
+            await self.write("session finish", f"/api/v1/me/sessions/{session_id}/finish", {}, token)
             self.run.ack("session finish", session_id)
         await self.send("page", "GET", f"/session/{session_id}/", expect=(200,))
 
