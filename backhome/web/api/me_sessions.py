@@ -71,6 +71,11 @@ _STATUS: dict[type[domain.DomainError], int] = {
     domain.NotFound: 404,
     domain.NotAllowed: 403,
     domain.Conflict: 409,
+    domain.StaleVersion: 412,
+    domain.TooLarge: 413,
+    domain.VersionRequired: 428,
+    domain.RateLimited: 429,
+    domain.Unavailable: 503,
 }
 
 
@@ -132,7 +137,8 @@ def session_log(request: HttpRequest, response: HttpResponse, session_id: UUID, 
         after=_check(body.after) if body.after is not None else None,
     )
     _replayed(response, created)
-    return Status(201, selectors.log_json(entry))
+    # A new log is the session's latest: as many exercises are recorded as its position says.
+    return Status(201, selectors.log_json(entry, logged=entry.position if created else None))
 
 
 @router.post(

@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backhome.core.model import Monitoring, PainCheck
@@ -259,7 +260,9 @@ def log_record(
     _log_fields(skipped=skipped, it_hurts=it_hurts, after=after)
     with transaction.atomic():
         session = _own_session(person, session_id)
-        existing = ExerciseLog.objects.filter(pk=id).first()
+        # One read: the session's logs so far and, from any session, a log that already has this id.
+        rows = list(ExerciseLog.objects.filter(Q(session=session) | Q(pk=id)).order_by("position"))
+        existing = next((row for row in rows if row.pk == id), None)
         if existing is not None:
             same = existing.session_id == session.pk and _same_log(
                 existing,
@@ -286,7 +289,7 @@ def log_record(
             raise Invalid(
                 WRONG_VALUES, fields=[("sets_done", f"This exercise has {item['sets']} set{plural}.")]
             )
-        logged = list(session.logs.order_by("position"))
+        logged = [row for row in rows if row.session_id == session.pk]
         if any(row.needs_recheck for row in logged):
             raise _recheck_pending()
         expected = len(logged) + 1
