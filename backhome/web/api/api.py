@@ -4,10 +4,10 @@ decides a clinical rule; the core decides and the services store its answer (doc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
@@ -90,7 +90,8 @@ class PerAddress(SimpleRateThrottle):
     could make up), counted in the cache all worker processes share (files under the data folder)."""
 
     scope = "triage"
-    cache = ConnectionProxy(caches, "shared")
+    # The proxy finds the thread's own cache connection on each use, as django.core.cache.cache does.
+    cache = cast(BaseCache, ConnectionProxy(caches, "shared"))
 
     def __init__(self) -> None:
         super().__init__(rate=settings.API_TRIAGE_RATE)

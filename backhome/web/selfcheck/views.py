@@ -7,7 +7,7 @@ the person of the browser session together with its id, so nobody reaches anothe
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -186,9 +186,13 @@ def next_step(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def measure(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
     test = _test(request, test_id)
-    stage = request.POST.get("stage", "")
-    if stage not in ("after", "recheck"):
-        return _problem(request, f"stage must be after or recheck, got {stage!r}")
+    asked = request.POST.get("stage", "")
+    if asked == "after":
+        stage: Literal["after", "recheck"] = "after"
+    elif asked == "recheck":
+        stage = "recheck"
+    else:
+        return _problem(request, f"stage must be after or recheck, got {asked!r}")
     form = MeasurementForm(stage, request.POST)
     if not form.is_valid():
         if test.in_progress and selectors.steps(Direction(test.direction))[test.step].kind == stage:
