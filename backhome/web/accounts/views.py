@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
-from backhome.web.api.errors import status_of
+from backhome.web.errors import status_of
 from backhome.web.patient import selectors as patient_selectors
 from backhome.web.patient.services import SESSION_KEY
 

@@ -16,8 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.core.model import Direction
-from backhome.web.api.errors import status_of
-from backhome.web.errors import DomainError
+from backhome.web.errors import DomainError, status_of
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.forms import MeasurementForm, client_uuid
