@@ -36,9 +36,10 @@ class LoginOutcome(enum.StrEnum):
 
     NOTHING = "nothing"  # no guest answers on this device (or they were already the account's)
     MOVED = "moved"  # the account had none: the guest's answers are now the account's
-    KEPT_APART = "kept_apart"  # both had answers: the account's are kept, the guest's left as they were
-    #: As KEPT_APART, but the guest's answers had an emergency result: it and its lock go to the account.
-    KEPT_APART_LOCKED = "kept_apart_locked"
+    #: Both had answers: the account's are kept and the guest's deleted (two programmes are not merged).
+    GUEST_DELETED = "guest_deleted"
+    #: As GUEST_DELETED, but the guest's answers had an emergency result: it and its lock go to the account.
+    GUEST_DELETED_LOCKED = "guest_deleted_locked"
 
 
 def account_create(*, email: str, password: str, guest: Person | None) -> tuple[User, Person]:
@@ -79,9 +80,11 @@ def account_login(*, user: User, guest: Person | None) -> tuple[Person, LoginOut
 
     - No guest answers: the account's person (an empty guest person is deleted; it held nothing).
     - Guest answers and an account with none: the guest's person becomes the account's.
-    - Both have answers: the account's are kept and the guest's person is left as it was, never deleted.
+    - Both have answers: the account's are kept and the guest's person is deleted with all its data (two
+      plans are not merged; left in place, the guest's answers would outlive a later "delete my account").
       If the guest's answers ended in an emergency result and the account is not locked, that result and
-      its lock are copied to the account: a warning sign given on this device is never left behind.
+      its lock are copied to the account first: a warning sign given on this device is never left behind.
+      A guest person another record protects (e.g. a clinic's) is left as it was.
     """
     with transaction.atomic():
         mine = Person.objects.select_for_update().filter(user_id=user.pk).first()
@@ -102,10 +105,16 @@ def account_login(*, user: User, guest: Person | None) -> tuple[Person, LoginOut
             guest.user = user
             guest.save(update_fields=["user"])
             return guest, LoginOutcome.MOVED if guest_has_data else LoginOutcome.NOTHING
+        outcome = LoginOutcome.GUEST_DELETED
         if guest.locked and not mine.locked:
             _copy_lock(source=guest, target=mine)
-            return mine, LoginOutcome.KEPT_APART_LOCKED
-        return mine, LoginOutcome.KEPT_APART
+            outcome = LoginOutcome.GUEST_DELETED_LOCKED
+        try:
+            with transaction.atomic():
+                guest.delete()
+        except (ProtectedError, RestrictedError):
+            pass  # kept: the lock (if any) is already the account's, and a clinic still needs the record
+        return mine, outcome
 
 
 def _copy_lock(*, source: Person, target: Person) -> None:

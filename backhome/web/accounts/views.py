@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
+from backhome.web.api import services as api_services
 from backhome.web.patient import selectors as patient_selectors
 from backhome.web.patient.services import SESSION_KEY
 
@@ -248,6 +249,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         # A new password lifts a login pause: the person has shown they own the address.
         services.login_failures_clear(email=self.user.get_username())
+        # Whoever knew the old password may have made tokens with it: they stop working too.
+        api_services.tokens_revoke_all(user=self.user)
         return response
 
 
