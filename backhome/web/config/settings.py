@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from backhome.web.config import datadir
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -41,8 +43,10 @@ def secret_key_from_file(path: Path) -> str:
     return key
 
 
+# Everything this process creates is its owner's only: the data folder holds health data (config/datadir.py).
+datadir.owner_only_umask()
 DATA_DIR = Path(os.environ.get("BACKHOME_DATA_DIR") or REPO / "data").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("BACKHOME_SECRET_KEY") or secret_key_from_file(DATA_DIR / "secret_key")
 DEBUG = env_bool("BACKHOME_DEBUG")
@@ -226,6 +230,9 @@ DEFAULT_FROM_EMAIL = (
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder before `collectstatic`
+# Django's storages chmod what they write (0644 by default, whatever the umask): owner-only, as the rest.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
