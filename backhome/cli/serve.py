@@ -72,6 +72,8 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "backhome.web.config.workers.BalancedThreadWorker",
         "--access-logfile",
         "-",
+        "--logger-class",  # the access log without the secrets of feed, reset and join links
+        "backhome.web.config.accesslog.RedactingLogger",
         "--forwarded-allow-ips",
         os.environ.get("BACKHOME_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

@@ -146,3 +146,47 @@ def test_serve_keeps_the_data_folder_owner_only_and_says_so_when_it_fixes_it(tmp
         if path.stat().st_mode & 0o077
     }
     assert readable == {}
+
+
+@pytest.mark.slow
+def test_the_access_log_of_serve_keeps_no_secret_address(tmp_path: Path) -> None:
+    """Feed, stop, reset and join links are keys: the log shows where they lead, never the key."""
+    port = free_port()
+    env = {**os.environ, "BACKHOME_DATA_DIR": str(tmp_path / "data"), "BACKHOME_WORKERS": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backhome", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    secrets = ["feedSECRET1", "stopSECRET2", "Mg", "resetSECRET3", "joinSECRET4"]
+    try:
+        assert server.stdout is not None
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        for path in [
+            "/reminders/feed/feedSECRET1.ics",
+            "/reminders/stop/stopSECRET2/",
+            "/account/password-reset/Mg/resetSECRET3/",
+        ]:
+            httpx.get(base + path, timeout=5)
+        httpx.get(base + "/static/x.css", headers={"Referer": base + "/clinic/join/joinSECRET4/"}, timeout=5)
+        httpx.get(base + "/account/password-reset/sent/", timeout=5)
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=20)
+    requests = [line for line in log.splitlines() if '"GET /' in line]
+    assert len(requests) >= 6, log
+    for secret in secrets:
+        assert secret not in log, secret
+    assert "/reminders/feed/[secret].ics" in log and "/clinic/join/[secret]/" in log
+    assert "/account/password-reset/[secret]/" in log and "/account/password-reset/sent/" in log

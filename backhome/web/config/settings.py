@@ -250,6 +250,8 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Log lines name paths; the secret of a feed, stop, reset or join link is replaced (config/accesslog.py).
+    "filters": {"secrets": {"()": "backhome.web.config.accesslog.SecretFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("BACKHOME_LOG_LEVEL", "WARNING")},
 }
