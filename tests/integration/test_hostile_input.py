@@ -29,6 +29,16 @@ from tests.integration.site_map import ROUTES, World, changed, first_step, forms
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings: Any) -> None:
+    """Dozens of hostile submissions of one form from one client: each must get its own answer, not the
+    rate limits' 429 (test_rate_limits.py tests those)."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/h")
+    settings.PASSWORD_RESET_EMAILS_PER_ADDRESS = "100000/h"
+    settings.AXES_ENABLED = False
+
+
 SCRIPT = '<script>alert("backhome")</script>'
 MALICIOUS = {
     "script": SCRIPT,

@@ -7,20 +7,15 @@ done as a guest is lost.
 
 from __future__ import annotations
 
-import datetime
 import enum
 
+from axes import utils as axes_utils
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.utils import timezone
 
-from backhome.web.accounts.models import LoginFailure
 from backhome.web.accounts.selectors import normalise_email, person_has_data
 from backhome.web.patient.models import Person, Screening
-
-#: Failed logins are kept this long (the throttle needs at most half an hour of them).
-FAILURES_KEPT = datetime.timedelta(days=1)
 
 
 class AccountExists(ValueError):
@@ -135,18 +130,10 @@ def _copy_lock(*, source: Person, target: Person) -> None:
     target.save(update_fields=["emergency_locked_at", "emergency_screening"])
 
 
-def login_failure_record(*, email: str, now: datetime.datetime | None = None) -> LoginFailure:
-    """Count a wrong password (or an unknown address) against this email, for the throttle."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        LoginFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()
-        return LoginFailure.objects.create(email=normalise_email(email), at=now)
-
-
-def login_failures_clear(*, email: str) -> None:
-    """Forget the failed logins of this email (after a good login or a new password)."""
-    with transaction.atomic():
-        LoginFailure.objects.filter(email=normalise_email(email)).delete()
+def login_pause_lift(*, email: str) -> None:
+    """Forget the wrong passwords counted against this email (its owner has just set a new password, or
+    the account is deleted). What was counted against a client address stays."""
+    axes_utils.reset(username=normalise_email(email))
 
 
 def person_delete(*, person: Person | None, user: User | None) -> None:
@@ -165,7 +152,8 @@ def person_delete(*, person: Person | None, user: User | None) -> None:
             if person is not None:
                 person.delete()
             if user is not None:
-                LoginFailure.objects.filter(email=normalise_email(user.get_username())).delete()
                 user.delete()
+        if user is not None:
+            login_pause_lift(email=user.get_username())
     except (ProtectedError, RestrictedError) as error:
         raise DeleteRefused(str(error)) from error

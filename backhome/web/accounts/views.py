@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.forms import Form
@@ -21,7 +21,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
+from backhome.web.accounts.selectors import normalise_email
 from backhome.web.api import services as api_services
+from backhome.web.config import throttle
 from backhome.web.patient import selectors as patient_selectors
 from backhome.web.patient.services import SESSION_KEY
 
@@ -34,12 +36,23 @@ def _notice(request: HttpRequest) -> str | None:
     return str(value) if value else None
 
 
-def _locked_message(until: datetime.datetime) -> str:
-    at = timezone.localtime(until).strftime("%H:%M")
-    return (
-        "There have been too many wrong passwords for this email address, so to keep the account safe "
-        f"logging in is paused for 15 minutes (until {at}). You can set a new password instead."
-    )
+LOCKED_MESSAGE = (
+    "There have been too many wrong passwords for this email address, or from your connection, so to keep "
+    "the account safe logging in is paused for 15 minutes. You can set a new password instead: the link "
+    "we email you works at once."
+)
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a paused login (``AXES_LOCKOUT_CALLABLE``): the login form again, with why."""
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, LOCKED_MESSAGE)
+    context = {"form": form, "next": "", "notice": None}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 # --------------------------------------------------------------------------- sign up, log in, log out
@@ -64,7 +77,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except services.AccountExists:
                 form.add_error("email", forms.EXISTS_MESSAGE)
             else:
-                auth.login(request, user)
+                auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 request.session[SESSION_KEY] = person.pk
                 request.session[NOTICE_KEY] = "signed_up_kept" if has_data else "signed_up"
                 return redirect("accounts:account")
@@ -91,22 +104,14 @@ def login(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             email = form.cleaned_data["email"]
-            until = selectors.login_locked_until(email=email)
-            user = None
-            if until is None:
-                user = auth.authenticate(request, username=email, password=form.cleaned_data["password"])
-                if user is None:
-                    services.login_failure_record(email=email)
-                    until = selectors.login_locked_until(email=email)
-            if until is not None:
-                form.add_error(None, _locked_message(until))
-                status = 429
-            elif user is None:
+            # django-axes counts a wrong password against the email and the client's address; once either
+            # is paused, its middleware answers with ``locked_out`` whatever this view says.
+            user = auth.authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
                 form.add_error(
                     "password", "The email address or the password is not right. Please try again."
                 )
             else:
-                services.login_failures_clear(email=email)
                 guest = patient_selectors.person_for_session(
                     request.session
                 )  # before login renews the session
@@ -232,6 +237,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_invalid(self, form: Form) -> HttpResponse:
         return _bad_request(super().form_invalid(form))
 
+    def form_valid(self, form: Form) -> HttpResponse:
+        # A few emails an hour to one address, whoever asks: no flooding someone's inbox. Past that
+        # the page says the same (it never says whether an account exists), and nothing is sent.
+        email = normalise_email(form.cleaned_data["email"])
+        if throttle.hit("reset_email", email, settings.PASSWORD_RESET_EMAILS_PER_ADDRESS) is not None:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -248,7 +261,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
         # A new password lifts a login pause: the person has shown they own the address.
-        services.login_failures_clear(email=self.user.get_username())
+        services.login_pause_lift(email=self.user.get_username())
         # Whoever knew the old password may have made tokens with it: they stop working too.
         api_services.tokens_revoke_all(user=self.user)
         return response
