@@ -78,3 +78,28 @@ def test_a_guests_answers_are_deleted_when_logging_in_to_an_account_with_its_own
     assert Person.objects.filter(pk=mine.pk, user=user).exists()
     page = browser.get(reverse("accounts:account")).content.decode()
     assert "have been deleted" in page
+
+
+def test_signing_up_with_an_address_that_has_an_account_answers_as_for_a_new_one_and_emails_its_owner() -> (
+    None
+):
+    services.account_create(email="dana@example.com", password=PASSWORD, guest=None)
+    new = Client().post(reverse("accounts:signup"), {"email": "walt@example.com", "password": PASSWORD})
+    mail.outbox.clear()
+    taken = Client().post(
+        reverse("accounts:signup"), {"email": "Dana@Example.com", "password": "another long one"}
+    )
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"]) == (302, "/account/")
+    assert "already" not in taken.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dana@example.com"]
+    body = mail.outbox[0].body
+    assert "http://testserver/account/login/" in body and "http://testserver/account/password-reset/" in body
+    assert (
+        Client()
+        .post(reverse("accounts:login"), {"email": "dana@example.com", "password": PASSWORD})
+        .status_code
+        == 302
+    )
+    # Asked again the same day: the same answer, no second email.
+    Client().post(reverse("accounts:signup"), {"email": "dana@example.com", "password": "another long one"})
+    assert len(mail.outbox) == 1

@@ -18,8 +18,6 @@ EMAIL_ERRORS = {
     "max_length": "This email address is too long (254 characters at most).",
 }
 
-EXISTS_MESSAGE = "There is already an account with this email address. Log in instead, or set a new password."
-
 #: Django's password validators say it their way; we say it ours (by the validator's error code).
 PASSWORD_MESSAGES = {
     "password_too_short": "Please use at least {min_length} characters.",
@@ -92,10 +90,8 @@ class SignupForm(forms.Form):
         self.fields["password"].help_text = new_password_help()
 
     def clean_email(self) -> str:
-        email = normalise_email(self.cleaned_data["email"])
-        if User.objects.filter(username__iexact=email).exists():
-            raise ValidationError(EXISTS_MESSAGE, code="exists")
-        return email
+        # Whether the address has an account is not said here: the view emails its owner instead.
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -9,10 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
+from django.core.mail import send_mail
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -58,6 +60,21 @@ def locked_out(
 # --------------------------------------------------------------------------- sign up, log in, log out
 
 
+def _email_existing_owner(request: HttpRequest, email: str) -> None:
+    address = normalise_email(email)
+    if throttle.hit("signup_exists_email", address, "1/day") is not None:
+        return
+    body = render_to_string(
+        "accounts/email/signup_exists.txt",
+        {
+            "email": address,
+            "login_url": request.build_absolute_uri(reverse("accounts:login")),
+            "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
+        },
+    )
+    send_mail("Someone tried to make a backhome account with your address", body, None, [address])
+
+
 @never_cache
 @sensitive_post_parameters("password")
 @csrf_protect
@@ -75,7 +92,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"], password=form.cleaned_data["password"], guest=guest
                 )
             except services.AccountExists:
-                form.add_error("email", forms.EXISTS_MESSAGE)
+                # Answer as for a new address (a sign-up must not tell who has an account here); the
+                # owner learns of it by email instead, at most once a day.
+                _email_existing_owner(request, form.cleaned_data["email"])
+                request.session[NOTICE_KEY] = "signup_emailed"
+                return redirect("accounts:account")
             else:
                 auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 request.session[SESSION_KEY] = person.pk
