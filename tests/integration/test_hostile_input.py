@@ -250,6 +250,7 @@ FORMS: dict[str, Spec] = {
     "reminders:feed_change": Spec(lambda w: {"action": "new"}, {"action": "action"}),
     # csrf-exempt one-click unsubscribe (site_map.CSRF_EXEMPT): a POST with any body stops the emails
     "reminders:stop": Spec(lambda w: {}, {}),
+    "reminders:confirm": Spec(lambda w: {}, {}),
 }
 
 
