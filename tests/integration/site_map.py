@@ -254,6 +254,7 @@ ROUTES: dict[str, Route] = {
     "accounts:signup": Route("dana", _p("/account/signup/"), post="form"),
     "accounts:login": Route("anonymous", _p("/account/login/"), post="form"),
     "accounts:logout": Route("cleo", _p("/account/logout/"), post="form"),
+    "accounts:logout_everywhere": Route("cleo", _p("/account/logout/everywhere/"), post="form"),
     "accounts:download": Route("dana", _p("/account/download/"), page=False, file=True),
     "accounts:delete": Route("dana", _p("/account/delete/"), post="form"),
     "accounts:deleted": Route("anonymous", _p("/account/deleted/")),

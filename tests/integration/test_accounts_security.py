@@ -103,3 +103,28 @@ def test_signing_up_with_an_address_that_has_an_account_answers_as_for_a_new_one
     # Asked again the same day: the same answer, no second email.
     Client().post(reverse("accounts:signup"), {"email": "dana@example.com", "password": "another long one"})
     assert len(mail.outbox) == 1
+
+
+def test_log_out_everywhere_ends_every_session_and_revokes_every_token_and_says_so() -> None:
+    dana, _ = person_with_plan()
+    user, _ = services.account_create(email="dana@example.com", password=PASSWORD, guest=dana)
+    _, token = api_services.token_create(
+        user=user, name="my phone", scopes=["read"], expires_in_days=None, clinician=False
+    )
+    phone, laptop = Client(), Client()
+    for device in (phone, laptop):
+        device.post(reverse("accounts:login"), {"email": "dana@example.com", "password": PASSWORD})
+    assert "Log out everywhere" in laptop.get(reverse("accounts:account")).content.decode()
+
+    wrong = laptop.post(reverse("accounts:logout_everywhere"), {"password": "not my password"})
+    assert wrong.status_code == 400 and "_auth_user_id" in phone.session
+    assert Client().get("/api/v1/me/plan", **bearer(token)).status_code == 200
+
+    done = laptop.post(reverse("accounts:logout_everywhere"), {"password": PASSWORD}, follow=True)
+    page = done.content.decode()
+    assert "every device" in page and "access tokens" in page
+    phone.get(reverse("accounts:account"))
+    assert "_auth_user_id" not in phone.session and "_auth_user_id" not in laptop.session
+    assert Client().get("/api/v1/me/plan", **bearer(token)).status_code == 401
+    again = Client().post(reverse("accounts:login"), {"email": "dana@example.com", "password": PASSWORD})
+    assert again.status_code == 302, "the password is unchanged"

@@ -136,6 +136,7 @@ FORMS: dict[str, Spec] = {
         {"email": "email", "password": "secret"},
     ),
     "accounts:logout": Spec(lambda w: {}, {}),
+    "accounts:logout_everywhere": Spec(lambda w: {"password": PASSWORD}, {"password": "secret"}),
     "accounts:delete": Spec(lambda w: {"confirm": "DELETE"}, {"confirm": "action"}),
     "accounts:password_reset": Spec(lambda w: {"email": "yusuf@hilltop.example"}, {"email": "email"}),
     "accounts:password_reset_confirm": Spec(

@@ -158,3 +158,19 @@ class DeleteForm(forms.Form):
         if value.upper() != "DELETE":
             raise ValidationError("Please type the word DELETE to confirm.", code="mismatch")
         return value
+
+
+class LogoutEverywhereForm(forms.Form):
+    """Logging out on every device asks for the password: whoever holds only this browser cannot."""
+
+    password = password_field(label="Your password", autocomplete="current-password")
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("This is not the password of this account. Please try again.", code="wrong")
+        return password

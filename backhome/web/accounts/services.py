@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from backhome.web.accounts.selectors import normalise_email, person_has_data
+from backhome.web.api import services as api_services
 from backhome.web.patient.models import Person, Screening
 
 
@@ -128,6 +129,18 @@ def _copy_lock(*, source: Person, target: Person) -> None:
     target.emergency_locked_at = source.emergency_locked_at
     target.emergency_screening = copy
     target.save(update_fields=["emergency_locked_at", "emergency_screening"])
+
+
+def account_log_out_everywhere(*, user: User, password: str) -> int:
+    """End every session of the account and revoke its API tokens; how many tokens were live.
+
+    The password (already checked) is hashed again with a new salt: Django ties each session to the
+    password's hash, so every session made before no longer lets anyone in, and the password stays the
+    same for its owner."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return api_services.tokens_revoke_all(user=user)
 
 
 def login_pause_lift(*, email: str) -> None:

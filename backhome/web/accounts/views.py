@@ -165,6 +165,27 @@ def logout(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/logout.html")
 
 
+@never_cache
+@sensitive_post_parameters("password")
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """Log out on every device (this one too) and revoke the API tokens; the password confirms it."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user = request.user
+    if request.method == "POST":
+        form = forms.LogoutEverywhereForm(user, request.POST)
+        if form.is_valid():
+            services.account_log_out_everywhere(user=user, password=form.cleaned_data["password"])
+            auth.logout(request)
+            request.session[NOTICE_KEY] = "logged_out_everywhere"
+            return redirect("accounts:login")
+    else:
+        form = forms.LogoutEverywhereForm(user)
+    return _form_page(request, "accounts/logout_everywhere.html", form, {})
+
+
 # --------------------------------------------------------------------------- my account
 
 
