@@ -296,4 +296,6 @@ LOGGING = {
     "filters": {"secrets": {"()": "backhome.web.config.accesslog.SecretFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("BACKHOME_LOG_LEVEL", "WARNING")},
+    # django-axes warns at every wrong password with the email and the client's address: not for a log.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
