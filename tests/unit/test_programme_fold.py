@@ -248,7 +248,6 @@ def test_with_nothing_but_a_screening_the_programme_is_the_engines_decision() ->
     assert programme.held_edits == () and programme.removed == ()
 
 
-@rule("B27", fires=False)
 def test_a_change_dated_after_today_is_not_in_force_yet() -> None:
     history: list[Change] = [
         Screened(at(0), dana()),
