@@ -53,6 +53,13 @@ api = NinjaAPI(
 errors.install_handlers(api)
 
 
+@api.exception_handler(practice_api.ApiError)
+def practice_refusal(request: HttpRequest, exc: practice_api.ApiError) -> HttpResponse:
+    """The session services' own refusals (no such session, a log that does not fit): their status and
+    code in the envelope, not a 500."""
+    return errors.envelope(exc.status, exc.code, exc.message, exc.fields)
+
+
 def fails(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The errors an endpoint documents (and 500 and 503, which any endpoint may answer: a fault of
     ours, a database that is read-only, full or out of reach)."""
