@@ -52,6 +52,8 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
         return redirect("patient:emergency")
     open_screening = selectors.screening_open(person)
     answers = dict(open_screening.answers) if open_screening else {}
+    if not questions.applies(step, answers):  # a follow-up not asked with these answers (B23)
+        return redirect("patient:screening_start")
     ids = questions.step_ids()
     first_unanswered = selectors.next_step(answers)
     if first_unanswered is not None and ids.index(step_id) > ids.index(first_unanswered):
@@ -85,7 +87,7 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
             "rows": form.rows(),
             "number": number,
             "total": len(ids),
-            "previous": ids[number - 2] if number > 1 else None,
+            "previous": questions.previous_applying(step_id, answers),
             "last": number == len(ids),
         },
         status=status,
@@ -93,10 +95,15 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
 
 
 def _after(request: HttpRequest, person: services.Person, step_id: str, answers: dict) -> HttpResponse:
-    ids = questions.step_ids()
-    number = questions.step_number(step_id)
-    if number < len(ids):
-        return redirect("patient:screening_step", step_id=ids[number])
+    # A re-screen (B25) starts from the earlier answers without the warning signs: only what is
+    # unanswered is asked again.
+    open_screening = selectors.screening_open(person)
+    if open_screening is not None and open_screening.rescreen:
+        following = selectors.next_step(answers)
+    else:
+        following = questions.next_applying(step_id, answers)
+    if following is not None:
+        return redirect("patient:screening_step", step_id=following)
     missing = selectors.next_step(answers)
     if missing is not None:
         return redirect("patient:screening_step", step_id=missing)
@@ -122,12 +129,13 @@ def _result_page(
     if person is None:
         person = selectors.person_for_session(request.session)
     result = selectors.result_for_person(person)
+    if page == "emergency" and result.page != "emergency":
+        # B31: the emergency advice opens for everyone, whatever their result (without their reasons).
+        result = selectors.emergency_information()
     if result.page == "none" and page != "emergency":
         return redirect("patient:home")
     if result.page not in ("none", page):
         return redirect(f"patient:{result.page}")
-    if result.page == "none":
-        result = selectors.emergency_information()
     template = "see_someone" if page in ("urgent", "soon") else page  # urgent and soon share a page
     return render(request, f"patient/{template}.html", {"result": result, **(extra or {})})
 
