@@ -23,7 +23,7 @@ from backhome.web.practice.models import ExerciseStop
 from backhome.web.practice.stops import stop_clear
 from backhome.web.progress.selectors import current_programme
 from tests.builders import intake_doc
-from tests.integration.people import WALT_WEB, client_for, person_with_plan
+from tests.integration.people import DANA_WEB, WALT_WEB, client_for, person_with_plan
 from tests.integration.screening_helpers import CALM, flat, step_data, step_url, walk
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_answering_the_red_flag_questions_again_with_no_sign_gives_the_plan_back
     dana, _ = person_with_plan()
     start(dana, before=WARNING)
     client = client_for(dana)
-    response = walk(client, intake_doc(WALT_WEB, startback=CALM))  # answers only what is unanswered
+    response = walk(client, DANA_WEB)
     assert response.url == reverse("patient:plan")
     dana.refresh_from_db()
     assert not dana.needs_rescreen
@@ -327,3 +327,52 @@ def test_stored_nerve_glide_doses_with_a_two_second_hold_lose_it_and_other_holds
     migration.no_hold(apps, None)
     assert PlanItem.objects.get(screening=screening, exercise_id=GLIDE).hold_s == 0
     assert PlanItem.objects.get(pk=press_up.pk).hold_s == press_up.hold_s == 10
+
+
+# --------------------------------------------------------------------------- RF-21 and SB-13
+
+
+def test_something_new_before_a_session_opens_the_red_flag_questions_first() -> None:
+    dana, _ = person_with_plan()
+    client = client_for(dana)
+    assert (
+        "is anything new, or different from your usual back pain?"
+        in client.get(reverse("patient:plan")).content.decode()
+    )
+    response = client.post(reverse("patient:before_session"), {"new_or_different": "yes"})
+    assert response.url == reverse("patient:screening_start")
+    dana.refresh_from_db()
+    assert dana.needs_rescreen
+    with pytest.raises(services.Conflict):
+        start(dana)
+    walk(client, DANA_WEB)
+    latest = dana.screenings.filter(decided_at__isnull=False).order_by("-decided_at").first()
+    assert latest is not None and "RF-21" in latest.decision["rules"]
+
+
+def test_nothing_new_before_a_session_goes_to_the_player() -> None:
+    dana, _ = person_with_plan()
+    response = client_for(dana).post(reverse("patient:before_session"), {"new_or_different": "no"})
+    assert response.url == reverse("practice:player")
+    dana.refresh_from_db()
+    assert not dana.needs_rescreen
+
+
+def test_startback_is_asked_again_from_four_weeks_and_only_startback() -> None:
+    dana, screening = person_with_plan()
+    client = client_for(dana)
+    assert 'id="startback-again"' not in client.get(reverse("patient:plan")).content.decode()
+    type(screening).objects.filter(pk=screening.pk).update(decided_at=timezone.now() - dt.timedelta(days=28))
+    page = client.get(reverse("patient:plan")).content.decode()
+    assert 'id="startback-again"' in page and "four weeks into your programme" in page
+    response = client.post(reverse("patient:startback_again"))
+    assert response.url == reverse("patient:screening_start")
+    first_missing = client.get(reverse("patient:screening_start")).url
+    startback_step = next(
+        s for s in questions.screening().steps if s.questions[0].field.startswith("startback")
+    )
+    assert first_missing == step_url(startback_step.id)
+    walk(client, DANA_WEB)
+    latest = dana.screenings.filter(decided_at__isnull=False).order_by("-decided_at").first()
+    assert latest is not None and latest.pk != screening.pk and "RF-21" not in latest.decision["rules"]
+    assert 'id="startback-again"' not in client.get(reverse("patient:plan")).content.decode()

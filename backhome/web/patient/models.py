@@ -59,8 +59,9 @@ class Screening(models.Model):
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    #: A re-screen (B25, RF-21): it began from the last decided screening's answers without the red-flag
-    #: questions, and its decision replaces the earlier one (``core.rules.safety.after_rescreen``).
+    #: Began from the last decided screening's answers without some of them, so only those are asked: the
+    #: red-flag questions (a re-screen, B25/RF-21, whose decision carries ``after_rescreen``'s RF-21) or
+    #: STarT Back at 4-6 weeks (SB-13).
     rescreen = models.BooleanField(default=False)
 
     class Meta:

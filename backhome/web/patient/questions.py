@@ -51,9 +51,7 @@ def required_intake_fields() -> tuple[str, ...]:
 STARTBACK_FIELDS: tuple[str, ...] = (*(f"startback.agree.{i}" for i in range(8)), "startback.bothersome")
 #: Optional answers of the intake, asked only in some cases (B23's follow-up to "both legs").
 FOLLOW_UP_FIELDS: tuple[str, ...] = ("symptoms.both_legs_new_or_worse",)
-KNOWN_FIELDS = (
-    frozenset(required_intake_fields()) | frozenset(STARTBACK_FIELDS) | frozenset(FOLLOW_UP_FIELDS)
-)
+KNOWN_FIELDS = frozenset(required_intake_fields()) | frozenset(STARTBACK_FIELDS) | frozenset(FOLLOW_UP_FIELDS)
 #: The answers that decide an emergency on their own (the core's list), as intake paths.
 EMERGENCY_FIELDS = {f"symptoms.{name}": name for name in EMERGENCY_QUESTIONS}
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
+from backhome.core.rules.safety import startback_due
 from backhome.core.words import TierText, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
@@ -117,6 +120,8 @@ class Result:
 
     #: The red-flag questions must be answered again before any exercise (B25, B31, RF-21).
     rescreen: bool = False
+    #: SB-13: the STarT Back questions are due again (the core's words), or empty.
+    startback_due: str = ""
 
     @property
     def active_exercises(self) -> tuple[PlanExercise, ...]:
@@ -155,9 +160,24 @@ def result_for_person(person: Person | None) -> Result:
     if screening is None:
         return Result(page="none", clinic=clinic())
     result = _result(screening, locked=False, person=person)
-    if person.needs_rescreen and result.page == "plan":
+    if result.page != "plan":
+        return result
+    if person.needs_rescreen:
         return replace(result, rescreen=True)
-    return result
+    return replace(result, startback_due=_startback_due(screening))
+
+
+def _startback_due(screening: Screening, today: dt.date | None = None) -> str:
+    """SB-13: STarT Back again from 4 weeks after it was last asked (every screening asks it, so the
+    latest screening's day is both when the programme took its shape and when it was last asked)."""
+    if screening.decided_at is None:
+        return ""
+    asked = timezone.localdate(screening.decided_at)
+    today = today or timezone.localdate()
+    if today < asked:
+        return ""
+    due = startback_due(programme_start=asked, today=today, last_asked=asked)
+    return " ".join(r.text for r in due.reasons) if due.holds else ""
 
 
 def emergency_information() -> Result:

@@ -18,7 +18,7 @@ from backhome.core.contract import decision_to_json, parse_intake
 from backhome.core.engine import decide
 from backhome.core.model import Context, Decision, DirectionalResults, Monitoring
 from backhome.core.model import Tier as CoreTier
-from backhome.core.rules.safety import after_rescreen
+from backhome.core.rules.safety import after_rescreen, rescreen_before_session
 from backhome.core.rules.triage import Finding, emergency_signs
 from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient import questions
@@ -96,11 +96,45 @@ def person_require_rescreen(*, person: Person) -> Screening:
     kept = {path: value for path, value in earlier.items() if path not in drop}
     if screening is None:
         return Screening.objects.create(person=person, answers=kept, rescreen=True)
-    if not screening.rescreen:
-        screening.answers = {k: v for k, v in screening.answers.items() if k not in drop}
-        screening.rescreen = True
-        screening.save(update_fields=["answers", "rescreen"])
+    screening.answers = {k: v for k, v in screening.answers.items() if k not in drop}
+    screening.rescreen = True
+    screening.save(update_fields=["answers", "rescreen"])
     return screening
+
+
+def person_report_before_session(*, person: Person, new_or_different: bool) -> bool:
+    """RF-21 (B25): asked before a session whether anything is new or different from the person's usual
+    back pain. The core decides (``rescreen_before_session``); when it holds, the red-flag questions are
+    opened again (``person_require_rescreen``). Returns whether they were."""
+    if not rescreen_before_session(new_or_different).holds:
+        return False
+    with transaction.atomic():
+        if Person.objects.filter(pk=person.pk, emergency_locked_at__isnull=False).exists():
+            raise LockError(LOCKED)
+        person_require_rescreen(person=person)
+    return True
+
+
+def screening_startback_again(*, person: Person) -> Screening:
+    """SB-13 (B25): STarT Back again at 4-6 weeks. Opens a screening with the last decided screening's
+    answers without the nine STarT Back answers, so only those are asked; deciding it gives the new
+    decision as any screening does. An open screening is reused."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError(LOCKED)
+        drop = frozenset(questions.STARTBACK_FIELDS)
+        screening = person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
+        if screening is not None:
+            screening.answers = {k: v for k, v in screening.answers.items() if k not in drop}
+            screening.rescreen = True
+            screening.save(update_fields=["answers", "rescreen"])
+            return screening
+        latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
+        if latest is None or not isinstance(latest.intake, dict):
+            raise NothingToRedecide("There is no programme to ask about again.")
+        kept = {k: v for k, v in latest.answers.items() if k not in drop}
+        return Screening.objects.create(person=person, answers=kept, rescreen=True)
 
 
 def screening_save_answers(*, person: Person, step_id: str, answers: Mapping[str, Any]) -> Screening:
@@ -249,7 +283,7 @@ def _decide(
     (saved here). The core's strict parser raises ``IntakeError`` before anything is written."""
     intake = parse_intake(document)
     decision = decide(intake, context or care_context(person))
-    if screening.rescreen:
+    if screening.rescreen and person.needs_rescreen:
         # B25: the new decision replaces the earlier one (which after_rescreen never reads).
         decision = after_rescreen(decision, decision)
     now = timezone.now()

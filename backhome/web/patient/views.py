@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.core.contract import IntakeError
 from backhome.web.clinic.editor.changes import changes_unseen
@@ -179,3 +179,35 @@ def plan(request: HttpRequest) -> HttpResponse:
 def gallery(request: HttpRequest) -> HttpResponse:
     """Every exercise of the library with its pictures and steps (no personal data)."""
     return render(request, "patient/gallery.html", {"exercises": selectors.library_exercises()})
+
+
+@require_POST
+def before_session(request: HttpRequest) -> HttpResponse:
+    """RF-21 (B25): "is anything new or different from your usual back pain?" before a session. Yes opens
+    the red-flag questions again before any exercise; no goes to the session player."""
+    person = selectors.person_for_session(request.session)
+    if person is None:
+        return redirect("patient:home")
+    answer = request.POST.get("new_or_different")
+    if answer not in ("yes", "no"):
+        return redirect("patient:plan")
+    try:
+        again = services.person_report_before_session(person=person, new_or_different=answer == "yes")
+    except services.LockError:
+        return redirect("patient:emergency")
+    return redirect("patient:screening_start" if again else "practice:player")
+
+
+@require_POST
+def startback_again(request: HttpRequest) -> HttpResponse:
+    """SB-13: the STarT Back questions again (only those), from the plan's card."""
+    person = selectors.person_for_session(request.session)
+    if person is None:
+        return redirect("patient:home")
+    try:
+        services.screening_startback_again(person=person)
+    except services.LockError:
+        return redirect("patient:emergency")
+    except services.NothingToRedecide:
+        return redirect("patient:plan")
+    return redirect("patient:screening_start")
