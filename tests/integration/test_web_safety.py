@@ -376,3 +376,19 @@ def test_startback_is_asked_again_from_four_weeks_and_only_startback() -> None:
     latest = dana.screenings.filter(decided_at__isnull=False).order_by("-decided_at").first()
     assert latest is not None and latest.pk != screening.pk and "RF-21" not in latest.decision["rules"]
     assert 'id="startback-again"' not in client.get(reverse("patient:plan")).content.decode()
+
+
+def test_a_clinician_putting_the_stopped_glide_back_releases_its_red_stop() -> None:
+    from tests.integration.clinic_people import cast
+
+    people = cast()
+    dana = people.dana
+    log(dana, start(dana), 1, SPREAD)
+    response = people.client("cleo").post(
+        f"/clinic/patients/{dana.pk}/programme/add/",
+        {"exercise": GLIDE, "why": "Checked her leg: no nerve signs, glide back at the slider."},
+    )
+    assert response.status_code == 302, response.content
+    stop = ExerciseStop.objects.get(person=dana)
+    assert stop.released_at is not None and stop.released_by == people.cleo and "no nerve signs" in stop.note
+    assert GLIDE in session_exercises(start(dana, day=TODAY + dt.timedelta(days=1)))
