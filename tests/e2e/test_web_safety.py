@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import web_fixtures  # first: it sets Django up
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.web_fixtures import Visit, sign_in_as_guest
 
 from django.utils import timezone  # isort: skip
@@ -74,6 +75,7 @@ def _emergency_from(visit: Visit, path: str, name: str) -> None:
     assert visit.page.locator("h2", has_text="What to do now").is_visible()
     _assert_call_button(visit)
     visit.shot(name)
+    assert_accessible(visit, context=name)
 
 
 def test_the_emergency_page_opens_from_any_page_for_a_guest_a_person_with_a_plan_and_a_locked_person(
@@ -188,6 +190,7 @@ def test_long_standing_stenosis_in_both_legs_is_not_sent_to_the_emergency_depart
     page.click("main button[type='submit']")
     page.wait_for_url("**/screening/legs-change/")
     visit.shot("safety-both-legs-follow-up")
+    assert_accessible(visit, context="safety-both-legs-follow-up")
     assert "new" in page.locator("main").inner_text().lower()
     page.click("label:has(input[name='symptoms__both_legs_new_or_worse'][value='no'])")
     page.click("main button[type='submit']")

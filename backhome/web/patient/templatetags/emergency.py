@@ -17,9 +17,4 @@ def emergency_call() -> SafeString:
     """A large link that calls the emergency number (``BACKHOME_EMERGENCY_NUMBER``, 112 by default)."""
     number = str(getattr(settings, "EMERGENCY_NUMBER", "112"))
     dial = re.sub(r"[^0-9+]", "", number) or "112"
-    return format_html(
-        '<a class="call-emergency" href="tel:{}" aria-label="Call the emergency number, {}">Emergency: call {}</a>',
-        dial,
-        number,
-        number,
-    )
+    return format_html('<a class="call-emergency" href="tel:{}">Emergency: call {}</a>', dial, number)
