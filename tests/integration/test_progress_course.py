@@ -193,7 +193,8 @@ def test_the_plan_page_makes_the_same_number_of_queries_with_many_changes(
 ) -> None:
     dana, _ = person_started(days=6)
     client = client_for(dana)
-    with django_assert_num_queries(8):  # session, the plan's stamp, person, screening, items, doses, red stops, clinic
+    # session, the plan's stamp, person, screening, items, doses, red stops (B30), clinic
+    with django_assert_num_queries(8):
         assert client.get(reverse("patient:plan")).status_code == 200
     for n in range(5, 0, -1):
         checked_in(dana, days_ago(n))
