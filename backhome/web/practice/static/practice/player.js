@@ -454,7 +454,12 @@ function showResult(result) {
   if (ended) {
     text($("stop-advice"), result.advice);
     const rules = result.rules || [];
-    show($("stop-rescreen"), !result.local && (rules.indexOf("PM-14") >= 0 || rules.indexOf("PM-11") >= 0));
+    if (!result.local && rules.indexOf("PM-14") >= 0) {
+      // B25/B31: a warning sign ends the session and the server has opened the red-flag questions: go there now.
+      location.assign($("stop-rescreen").querySelector("a").href);
+      return;
+    }
+    show($("stop-rescreen"), !result.local && rules.indexOf("PM-11") >= 0);
     show($("stop-emergency"), !!result.warning);
     text($("next"), result.local ? "End the session" : "See your summary");
     beep(330, 600);
