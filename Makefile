@@ -33,6 +33,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 npm: $(NODE_STAMP)
 
+## coach-fixtures: the camera coach's landmark sequences for `node --test tests/js/coach*` (made from the body model)
+COACH_FIXTURES := tests/js/coach-fixtures/coach-content.json
+$(COACH_FIXTURES): scripts/coach_fixtures.py $(wildcard backhome/core/content/poses/*.toml backhome/core/content/coach/*.toml backhome/illustrate/*.py)
+	$(BIN)/python -m scripts.coach_fixtures
+.PHONY: coach-fixtures
+coach-fixtures: install $(COACH_FIXTURES)
+
 ## lint: ruff, and mypy --strict (with django-stubs) over the core, the web app and the CLI; CI checks, never rewrites
 lint: install
 	$(BIN)/ruff check .
