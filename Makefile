@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: set up everything (migrations, static files) and serve the site at http://127.0.0.1:8000
-run: install
+run: install npm
 	$(BIN)/backhome library check
 	$(BIN)/backhome serve
 
@@ -24,14 +24,19 @@ run: install
 browser:
 	@bash scripts/ensure-chromium.sh
 
-## npm: Debian's Node.js and npm, then the test-only tools of package.json (axe-core) into node_modules/
+## npm: Debian's Node.js and npm, then package.json's packages into node_modules/: the test-only tools (axe-core)
+## and the camera coach's pose landmarker, whose files scripts/coach_model.py copies into the static files
 NODE_STAMP := node_modules/.installed-stamp
 $(NODE_STAMP): package.json package-lock.json
 	@bash scripts/ensure-node.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-npm: $(NODE_STAMP)
+COACH_MODEL := backhome/web/practice/static/practice/coach/vendor/pose_landmarker_lite.task
+$(COACH_MODEL): $(NODE_STAMP) scripts/coach_model.py
+	$(BIN)/python -m scripts.coach_model
+
+npm: $(NODE_STAMP) $(COACH_MODEL)
 
 ## coach-fixtures: the camera coach's landmark sequences for `node --test tests/js/coach*` (made from the body model)
 COACH_FIXTURES := tests/js/coach-fixtures/coach-content.json
