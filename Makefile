@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-nodb test-sqlite test-postgres postgres lint unit bench bench-web browser npm clean
+.PHONY: install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,7 +65,7 @@ DB_TESTS := tests/integration tests/cli tests/e2e
 ## test: set up everything and run every test: the pure core once, the rest on SQLite and on PostgreSQL
 # The two database passes run at the same time (each has its own artifacts folder and free ports);
 # --output-sync prints each pass's report whole when it ends.
-test: install browser npm postgres lint audit
+test: install browser npm postgres lint audit test-js
 	$(MAKE) --no-print-directory test-nodb
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -76,6 +76,12 @@ AUDIT_ARGS ?=
 .PHONY: audit
 audit: install
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(AUDIT_ARGS)
+
+## test-js: the session player's pure modules (the timer, the pain checks, the outbox) with Node's own test
+## runner (node:test, no npm package); the files are named, which every Node version since 18 reads alike
+test-js:
+	@bash scripts/ensure-node.sh
+	node --test $(sort $(wildcard tests/js/*.test.mjs))
 
 ## test-nodb: the core's and the content's tests, with a DATABASE_URL nothing answers: they never open one
 test-nodb: install
@@ -99,11 +105,11 @@ bench: install
 bench-web: install
 	$(BIN)/python -m scripts.bench_web
 
-## load: 200 simulated patients for 60 s against `backhome serve` on SQLite, then on a throw-away PostgreSQL; every acknowledged write counted (LOAD_ARGS="--kill-after 30" adds the SIGKILL fault)
+## load: 500 simulated patients against `backhome serve` on SQLite, then on a throw-away PostgreSQL: latency taken by the server, SIGKILL after 300 acknowledged session logs three times, every acknowledged write counted, CPU per patient-day (LOAD_ARGS adds or overrides options)
 .PHONY: load
 load: install
-	$(BIN)/python -m scripts.load_test --database sqlite $(LOAD_ARGS)
-	$(BIN)/python -m scripts.load_test --database postgres $(LOAD_ARGS)
+	$(BIN)/python -m scripts.load_test --database sqlite --kill-after-logs 300 --kills 3 $(LOAD_ARGS)
+	$(BIN)/python -m scripts.load_test --database postgres --kill-after-logs 300 --kills 3 $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts node_modules

@@ -322,9 +322,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
         SAVE_WORDS in failed["screening"].text
         and "<h1>We could not save that</h1>" in failed["screening"].text
     )
-    assert failed["log"].json() == {
-        "error": {"code": "database_unavailable", "message": SAVE_WORDS, "fields": []}
-    }
+    assert failed["log"].json() == {"error": {"code": "unavailable", "message": SAVE_WORDS, "fields": []}}
     assert failed["log"].headers["Retry-After"] == "120"
 
     # A few seconds of the same writes, sent again and again as a phone would: each is a 503, the master

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from backhome.core.contract import decision_to_json, parse_intake
 from backhome.core.engine import decide
+from backhome.web.errors import Invalid
 from backhome.web.patient import questions, services
 from backhome.web.patient.models import EmergencyLockClearance, Person, PlanItem, Screening
 from tests.builders import intake_doc
@@ -89,10 +90,11 @@ def test_a_clinician_clears_the_emergency_lock_with_a_note(client: Client) -> No
 
 def test_clearing_a_lock_needs_a_note(client: Client) -> None:
     client.post(step_url("bladder-bowel"), {"symptoms__bowel_change": "yes"})
-    with pytest.raises(ValueError, match="note"):
+    with pytest.raises(Invalid) as refused:
         services.person_clear_emergency_lock(
             person=_person(client), cleared_by=User.objects.create_user("cleo"), note="  "
         )
+    assert [name for name, _ in refused.value.fields] == ["note"]
     assert _person(client).locked
 
 

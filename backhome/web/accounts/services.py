@@ -17,18 +17,35 @@ from django.utils import timezone
 
 from backhome.web.accounts.models import LoginFailure
 from backhome.web.accounts.selectors import normalise_email, person_has_data
+from backhome.web.errors import Conflict
 from backhome.web.patient.models import Person, Screening
 
 #: Failed logins are kept this long (the throttle needs at most half an hour of them).
 FAILURES_KEPT = datetime.timedelta(days=1)
 
 
-class AccountExists(ValueError):
+class AccountExists(Conflict):
     """An account already uses this email address (whatever its case)."""
 
+    default_code = "account_exists"
 
-class DeleteRefused(ValueError):
+    def __init__(self) -> None:
+        super().__init__(
+            "An account already uses this email address.",
+            fields=[("email", "An account already uses this email address.")],
+        )
+
+
+class DeleteRefused(Conflict):
     """Deleting would break records that other people's care depends on (nothing was deleted)."""
+
+    default_code = "delete_refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account is linked to records a clinician keeps about other people, so it cannot be "
+            "deleted here. Please ask the clinic to delete it. Nothing has been deleted."
+        )
 
 
 class LoginOutcome(enum.StrEnum):
@@ -48,7 +65,7 @@ def account_create(*, email: str, password: str, guest: Person | None) -> tuple[
     try:
         with transaction.atomic():
             if User.objects.filter(username__iexact=username).exists():
-                raise AccountExists(username)
+                raise AccountExists()
             user = User.objects.create_user(username=username, email=username, password=password)
             person = None
             if guest is not None:
@@ -60,7 +77,7 @@ def account_create(*, email: str, password: str, guest: Person | None) -> tuple[
                 person.save(update_fields=["user"])
             return user, person
     except IntegrityError as error:  # two sign-ups for one address at once
-        raise AccountExists(username) from error
+        raise AccountExists() from error
 
 
 def account_person_ensure(*, user: User) -> Person:
@@ -159,4 +176,4 @@ def person_delete(*, person: Person | None, user: User | None) -> None:
                 LoginFailure.objects.filter(email=normalise_email(user.get_username())).delete()
                 user.delete()
     except (ProtectedError, RestrictedError) as error:
-        raise DeleteRefused(str(error)) from error
+        raise DeleteRefused() from error

@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
+from backhome.web.api.errors import status_of
 from backhome.web.patient import selectors as patient_selectors
 from backhome.web.patient.services import SESSION_KEY
 
@@ -187,13 +188,9 @@ def delete(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.person_delete(person=person, user=user)
-            except services.DeleteRefused:
-                form.add_error(
-                    None,
-                    "This account is linked to records a clinician keeps about other people, so it cannot "
-                    "be deleted here. Please ask the clinic to delete it. Nothing has been deleted.",
-                )
-                status = 409
+            except services.DeleteRefused as refused:
+                form.add_error(None, refused.message)
+                status = status_of(refused)
             else:
                 auth.logout(request)  # empties the session, logged in or not
                 return redirect("accounts:deleted")

@@ -12,9 +12,10 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.db.models import Prefetch
 
+from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
-from backhome.core.words import MODE_NAMES, TierText, describe_dose, tier_text
+from backhome.core.words import TierText, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.services import SESSION_KEY
@@ -277,7 +278,7 @@ def _plan(
             PlanExercise(
                 exercise_id=item.exercise_id,
                 name=exercise.name,
-                mode=MODE_NAMES.get(mode, "") if mode else "",
+                mode=mode_name(mode),
                 dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 why=why,

@@ -11,7 +11,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.core.contract import IntakeError
-from backhome.web.clinic.editor import changes_mark_seen, changes_unseen
+from backhome.web.clinic.editor.changes import changes_unseen
+from backhome.web.clinic.editor.services import changes_mark_seen
 from backhome.web.patient import pagecache, questions, selectors, services
 from backhome.web.patient.forms import StepForm
 

@@ -11,10 +11,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from backhome.core.dose import MODE_NAMES, describe_dose
 from backhome.core.library.load import default_library
 from backhome.core.model import Dose
 from backhome.core.rules.session import todays_exercises
-from backhome.core.words import MODE_NAMES, describe_dose
 from backhome.illustrate import poses
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person

@@ -25,6 +25,9 @@ SOURCE = Path(__file__).resolve().parent / "static" / "practice" / "sw.js"
 #: Where the source says what this view fills in.
 PLACEHOLDER = "{/* filled in by backhome.web.practice.worker */}"
 
+#: The ES modules that player.js and offline.js import: every one of them, or an offline page cannot load.
+MODULES = tuple(sorted(f"practice/player/{path.name}" for path in (SOURCE.parent / "player").glob("*.js")))
+
 #: The static files of the pages the worker keeps (their pictures are inline SVG: nothing else to keep).
 ASSETS = (
     "patient/site.css",
@@ -33,6 +36,7 @@ ASSETS = (
     "practice/player.css",
     "practice/player.js",
     "practice/offline.js",
+    *MODULES,
     "progress/progress.css",
 )
 
