@@ -79,7 +79,7 @@ audit: install
 
 ## test-js: the session player's pure modules (the timer, the pain checks, the outbox) with Node's own test
 ## runner (node:test, no npm package); the files are named, which every Node version since 18 reads alike
-test-js:
+test-js: coach-fixtures
 	@bash scripts/ensure-node.sh
 	node --test $(sort $(wildcard tests/js/*.test.mjs))
 
