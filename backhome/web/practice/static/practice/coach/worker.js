@@ -30,6 +30,7 @@ self.onmessage = async (event) => {
       } finally {
         msg.bitmap.close();
       }
+      self.framesRead = (self.framesRead || 0) + 1; // how many frames were read: for the browser test
       self.postMessage({ type: "landmarks", t: msg.t, landmarks, ms: performance.now() - started });
     } else if (msg.type === "close") {
       landmarker?.close();

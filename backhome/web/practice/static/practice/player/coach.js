@@ -51,6 +51,7 @@ export function attachCoach(previous, exercise, host, hooks) {
   live.hidden = true;
   const on = el("p", { class: "coach-on", id: "coach-on" });
   on.append(el("span", { class: "coach-dot", "aria-hidden": "true" }), document.createTextNode("Camera on"));
+  on.hidden = true; // shown only while the camera really runs
   const video = el("video", { id: "coach-video", muted: "", playsinline: "", "aria-label": "What the camera sees" });
   video.muted = true;
   const counts = el("p", { class: "coach-counts", id: "coach-counts", role: "status" });
@@ -93,6 +94,7 @@ export function attachCoach(previous, exercise, host, hooks) {
           if (event.type === "rep") report(snapshot);
         },
       });
+      on.hidden = false;
       toggle.textContent = "Stop the camera";
       toggle.setAttribute("aria-pressed", "true");
       box.classList.add("is-on");
@@ -114,6 +116,7 @@ export function attachCoach(previous, exercise, host, hooks) {
     toggle.textContent = "Use the camera to count for me";
     toggle.setAttribute("aria-pressed", "false");
     box.classList.remove("is-on");
+    on.hidden = true;
     live.hidden = true;
   }
 
