@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from skimage import data as skimage_data
 
+from tests.artifacts import ARTIFACTS
 from tests.e2e import web_fixtures  # first: it sets Django up
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.web_fixtures import PHONE, Visit, sign_in_as_guest
@@ -28,7 +29,7 @@ web_browser = web_fixtures.web_browser
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 VENDOR = web_fixtures.REPO / "backhome/web/practice/static/practice/coach/vendor"
-BENCH = web_fixtures.ARTIFACTS_ROOT / "camera-coach-fps.json"
+BENCH = ARTIFACTS / "camera-coach-fps.json"
 FAKE_SPEECH = """
 window.__spoken = [];
 Object.defineProperty(window, "speechSynthesis", {configurable: true, value: {
@@ -57,7 +58,10 @@ def _y4m(path: Path, frames: int = 2) -> Path:
     u = (b - y) * 0.564 + 128
     v = (r - y) * 0.713 + 128
     h, w = y.shape
-    sub = lambda c: c.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))  # noqa: E731 - 2x2 chroma average
+
+    def sub(c: Any) -> Any:  # 4:2:0: one chroma sample per 2 x 2 pixels
+        return c.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
     planes = b"".join(np.clip(p, 0, 255).astype(np.uint8).tobytes() for p in (y, sub(u), sub(v)))
     with path.open("wb") as f:
         f.write(f"YUV4MPEG2 W{w} H{h} F15:1 Ip A1:1 C420jpeg\n".encode())
