@@ -38,12 +38,10 @@ $(COACH_MODEL): $(NODE_STAMP) scripts/coach_model.py
 
 npm: $(NODE_STAMP) $(COACH_MODEL)
 
-## coach-fixtures: the camera coach's landmark sequences for `node --test tests/js/coach*` (made from the body model)
+# The camera coach's landmark sequences for `node --test tests/js/coach*` (made from the body model; make test-js)
 COACH_FIXTURES := tests/js/coach-fixtures/coach-content.json
-$(COACH_FIXTURES): scripts/coach_fixtures.py $(wildcard backhome/core/content/poses/*.toml backhome/core/content/coach/*.toml backhome/illustrate/*.py)
+$(COACH_FIXTURES): $(STAMP) scripts/coach_fixtures.py $(wildcard backhome/core/content/poses/*.toml backhome/core/content/coach/*.toml backhome/illustrate/*.py)
 	$(BIN)/python -m scripts.coach_fixtures
-.PHONY: coach-fixtures
-coach-fixtures: install $(COACH_FIXTURES)
 
 ## lint: ruff, and mypy --strict (with django-stubs) over the core, the web app and the CLI; CI checks, never rewrites
 lint: install
@@ -77,9 +75,9 @@ AUDIT_ARGS ?=
 audit: install
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(AUDIT_ARGS)
 
-## test-js: the session player's pure modules (the timer, the pain checks, the outbox) with Node's own test
+## test-js: the session player's pure modules (the timer, the pain checks, the outbox, the camera coach's counter) with Node's own test
 ## runner (node:test, no npm package); the files are named, which every Node version since 18 reads alike
-test-js: coach-fixtures
+test-js: $(COACH_FIXTURES)
 	@bash scripts/ensure-node.sh
 	node --test $(sort $(wildcard tests/js/*.test.mjs))
 

@@ -8,7 +8,7 @@ a far side that is half hidden, a wrist lost behind the body, a person who walks
 Each file holds the frames and what a correct counter must report (reps, seconds in position,
 corrections said), so ``node --test tests/js/coach*.test.mjs`` needs no person in front of a camera.
 
-Seeded and deterministic; the files are generated (``make coach-fixtures``), never edited by hand.
+Seeded and deterministic; the files are generated (``make test-js`` runs this first), never edited by hand.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 // The camera coach's counter over landmark sequences made from backhome's body model
-// (scripts/coach_fixtures.py, run by `make coach-fixtures`): every supported exercise, clean and
+// (scripts/coach_fixtures.py, run by `make test-js` first): every supported exercise, clean and
 // with the camera's faults: noise, dropped frames, a hidden wrist or far leg, a person who leaves.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ const FIXTURES = join(here, "coach-fixtures");
 const CONTENT = join(FIXTURES, "coach-content.json");
 
 if (!existsSync(CONTENT)) {
-  throw new Error("no landmark sequences: run `make coach-fixtures` (python -m scripts.coach_fixtures) first");
+  throw new Error("no landmark sequences: run `make test-js` (it runs python -m scripts.coach_fixtures) first");
 }
 const content = JSON.parse(readFileSync(CONTENT, "utf8"));
 const fixtures = readdirSync(FIXTURES)
