@@ -18,6 +18,7 @@ from skimage import data as skimage_data
 
 from tests.artifacts import ARTIFACTS
 from tests.e2e import web_fixtures  # first: it sets Django up
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.web_fixtures import PHONE, Visit, sign_in_as_guest
 
@@ -180,6 +181,7 @@ def test_the_camera_coach_counts_along_in_the_player_and_stops_with_one_tap(phon
     assert phone.page.inner_text("#time") != time_before, "the timer stalled while the camera ran"
     assert "Reps counted: 0" in phone.page.inner_text("#coach-counts")
     phone.shot("camera-coach-on")
+    assert_accessible(phone, context="camera coach on")
 
     toggle.click()  # one tap stops it
     assert toggle.inner_text() == "Use the camera to count for me"

@@ -135,3 +135,39 @@ test("noise alone, without a movement, never counts a rep", () => {
   assert.equal(counter.snapshot().reps, 0);
   assert.equal(counter.snapshot().hold_s, 0);
 });
+
+// A person standing up, facing the camera's side, who lifts a knee high and stretches the arms out:
+// none of these floor exercises, whatever the angles of one joint say.
+function standing(kneeUp) {
+  const at = {
+    nose: [0.53, 0.18], shoulder: [0.5, 0.3], elbow: [0.5, 0.42], wrist: kneeUp ? [0.62, 0.3] : [0.5, 0.52],
+    hip: [0.5, 0.55], knee: kneeUp ? [0.62, 0.5] : [0.5, 0.75], ankle: kneeUp ? [0.6, 0.7] : [0.5, 0.95],
+    heel: [0.49, 0.97], foot_index: [0.55, 0.97], pinky: [0.5, 0.55], index: [0.5, 0.55], thumb: [0.5, 0.55],
+    eye: [0.52, 0.17], eye_inner: [0.52, 0.17], eye_outer: [0.52, 0.17], ear: [0.5, 0.18],
+  };
+  const names = ["nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right"];
+  const body = ["shoulder", "elbow", "wrist", "pinky", "index", "thumb", "hip", "knee", "ankle", "heel", "foot_index"];
+  const frame = names.map((n) => {
+    const [x, y] = at[n.replace(/^(left|right)_/, "")] ?? at.nose;
+    return { x, y, visibility: 0.99 };
+  });
+  // BlazePose order after the face: left/right pairs from the shoulders down; the left leg stays down
+  for (const part of body) {
+    for (const side of ["left", "right"]) {
+      const [x, y] = side === "left" && part === "knee" ? [0.5, 0.75] : at[part];
+      frame.push({ x, y, visibility: 0.99 });
+    }
+  }
+  return frame;
+}
+
+test("someone standing who lifts a knee or an arm is never counted in any exercise", () => {
+  for (const [exercise, config] of Object.entries(content)) {
+    const counter = createCounter(config, { aspect: 16 / 9 });
+    for (let i = 0; i < 300; i += 1) counter.push(i / 15, standing(Math.floor(i / 30) % 2 === 1));
+    const state = counter.snapshot();
+    assert.equal(state.reps, 0, exercise);
+    assert.equal(state.hold_s, 0, exercise);
+  }
+});
