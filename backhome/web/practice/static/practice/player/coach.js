@@ -84,7 +84,9 @@ export function attachCoach(previous, exercise, host, hooks) {
         mode: exercise.dose && exercise.dose.mode ? exercise.dose.mode : undefined,
         video,
         onEvent(event, snapshot) {
-          if (event.type === "say") hooks.say(event.text);
+          // The player's own words come first: the coach never cuts them off (a fault still
+          // there is said again a few seconds later).
+          if (event.type === "say" && !(window.speechSynthesis && window.speechSynthesis.speaking)) hooks.say(event.text);
           if (event.type === "error") {
             stop();
             counts.textContent = "The camera coach stopped: " + event.message;
