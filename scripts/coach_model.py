@@ -108,7 +108,7 @@ class _Writer:
                 self._ref(pos + 4 + 4 * i, item)
             return pos
         assert isinstance(obj, _Table)
-        slots = max(obj.fields) + 1
+        slots = max(obj.fields, default=-1) + 1
         self._align(2)
         vtable = len(self.b)
         self.b += bytes(4 + 2 * slots)
