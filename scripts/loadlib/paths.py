@@ -17,10 +17,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "screening step": ("POST", "/screening/{step}/"),
     "plan": ("GET", "/plan/"),
     "session page": ("GET", "/session/"),
-    "session start": ("POST", "/session/start/"),
-    "session log": ("POST", "/session/{session}/log/"),
-    "session recheck": ("POST", "/session/{session}/log/{log}/recheck/"),
-    "session finish": ("POST", "/session/{session}/finish/"),
+    "session start": ("POST", "/api/v1/me/sessions"),
+    "session log": ("POST", "/api/v1/me/sessions/{session}/logs"),
+    "session recheck": ("POST", "/api/v1/me/sessions/{session}/logs/{log}/recheck"),
+    "session finish": ("POST", "/api/v1/me/sessions/{session}/finish"),
     "session summary": ("GET", "/session/{session}/"),
     "check-in page": ("GET", "/check-in/"),
     "check-in": ("POST", "/check-in/"),
@@ -57,7 +57,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(body + r"\Z")
 
 
-# Literal paths first, so that "/session/start/" is a start and not the summary of a session "start".
+# Literal paths first, so that a literal segment is never taken for an id.
 _MATCHERS = sorted(
     ((method, _pattern(template), kind) for kind, (method, template) in ROUTES.items()),
     key=lambda m: "[^/]+" in m[1].pattern,

@@ -293,8 +293,8 @@ class Patient:
         self.run.ack("screening", self.client.cookies.get("sessionid") or "")
 
     async def write(self, url: str, body: Any, token: str) -> dict[str, Any]:
-        """A JSON write with a client UUID: 201 (200 when it had been stored before its answer was lost),
-        and sometimes sent again after its answer, which must then be 200 and the same."""
+        """A JSON write with a client UUID: 201 or 200, and sometimes sent again after its answer, which
+        must then be the same (the API answers a repeat with the first status)."""
         headers = {"X-CSRFToken": token, "Origin": self.origin, "Accept": "application/json"}
         response, _ = await self.send(
             "POST", url, json=body, headers=headers, expect=(200, 201), write=True, may_lose=True
@@ -302,7 +302,7 @@ class Patient:
         answer: dict[str, Any] = response.json()
         if self.rng.random() < self.run.options.repeat:
             self.run.repeated += 1
-            again, _ = await self.send("POST", url, json=body, headers=headers, expect=(200,), write=True)
+            again, _ = await self.send("POST", url, json=body, headers=headers, expect=(200, 201), write=True)
             if again.json() != answer:
                 kind = kind_of("POST", url)
                 self.run.error(kind, again.status_code, f"a repeat answered differently: {again.text}")

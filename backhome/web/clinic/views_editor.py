@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from backhome.web.clinic.editor import forms, services
 from backhome.web.clinic.editor.changes import change_text, changes_seen, changes_unseen
 from backhome.web.clinic.editor.page import editor_page
+from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Membership, ProgrammeChange
 from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
-from backhome.web.clinic.services import ClinicError
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
 

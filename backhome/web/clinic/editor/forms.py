@@ -16,8 +16,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from backhome.web.clinic.editor.choices import CLEARABLE
 from backhome.web.clinic.editor.services import clean_why
+from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Monitoring
-from backhome.web.clinic.services import ClinicError
 
 #: The fields whose own element the error summary links to (else it links to the form).
 LINKED_FIELDS = ("sets", "reps", "hold_s", "why")
