@@ -34,7 +34,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 COACH_MODEL := backhome/web/practice/static/practice/coach/vendor/pose_landmarker_lite.task
 $(COACH_MODEL): $(NODE_STAMP) scripts/coach_model.py
-	$(BIN)/python -m scripts.coach_model
+	$(PYTHON) -m scripts.coach_model
 
 npm: $(NODE_STAMP) $(COACH_MODEL)
 
