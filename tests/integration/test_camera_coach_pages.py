@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from backhome.core.library.coach import coach_content
@@ -58,3 +59,15 @@ def test_the_service_worker_keeps_the_model_only_after_it_is_first_used() -> Non
     assert "/static/practice/player/coach.js" in config["assets"]
     assert "/static/practice/coach/vendor/pose_landmarker_lite.task" in config["lazy"]
     assert not any("/practice/coach/vendor/" in path for path in config["assets"])
+
+
+@override_settings(
+    WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True
+)  # static files without collectstatic
+def test_the_coach_worker_may_compile_the_model_and_other_scripts_may_not() -> None:
+    client = client_for(person_with_plan()[0])
+    worker = client.get("/static/practice/coach/worker.js")
+    other = client.get("/static/practice/player.js")
+    assert worker.status_code == other.status_code == 200
+    assert "'wasm-unsafe-eval'" in worker["Content-Security-Policy"]
+    assert "wasm" not in other["Content-Security-Policy"]
