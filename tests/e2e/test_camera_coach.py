@@ -192,5 +192,45 @@ def test_the_camera_coach_counts_along_in_the_player_and_stops_with_one_tap(phon
     )
     camera = [s["camera"] for s in saved if s and s.get("camera")]
     assert camera and camera[0]["2"]["counted_by"] == "camera" and camera[0]["2"]["reps"] == 0
+    phone.page.wait_for_timeout(1500)  # the model closes after the camera: nothing is sent then either
     assert phone.foreign_requests() == []
     print(f"camera coach in the player: {fps:.1f} frames per second")
+
+
+CONTROLLED = """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
+  new Promise(resolve => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true))))"""
+
+
+def test_once_used_the_camera_coach_also_works_in_a_session_opened_offline(
+    camera_browser: Any, live_server: Any
+) -> None:
+    context = camera_browser.new_context(viewport=PHONE, permissions=["camera"])
+    visit = Visit(context.new_page(), live_server.url)
+    try:
+        person, _ = person_with_plan()
+        sign_in_as_guest(visit, person)
+        visit.page.add_init_script(FAKE_SPEECH)
+        visit.go("/session/")
+        assert visit.page.evaluate(CONTROLLED)
+        for name, value in CALM.items():
+            visit.page.click(f"#check-form label:has(input[name='{name}'][value='{value}'])")
+        visit.page.click("#check-send")
+        visit.page.locator("#stage-exercise").wait_for(state="visible")
+        visit.page.click("#skip")
+        visit.page.locator("#coach-toggle").click()
+        visit.page.locator("#coach-on").wait_for(state="visible", timeout=60_000)
+        visit.page.locator("#coach-toggle").click()
+
+        context.set_offline(True)
+        visit.page.reload()
+        visit.page.locator("#stage-exercise").wait_for(state="visible")
+        assert visit.page.locator("#player").get_attribute("data-source") == "cache"
+        visit.page.locator("#coach-toggle").click()
+        visit.page.locator("#coach-on").wait_for(state="visible", timeout=60_000)
+        visit.page.wait_for_timeout(1500)
+        assert _frames_read(visit) > 0, "the model kept by the service worker read no frame"
+        visit.page.locator("#coach-toggle").click()
+        visit.page.wait_for_timeout(1500)
+        assert visit.foreign_requests() == []
+    finally:
+        context.close()

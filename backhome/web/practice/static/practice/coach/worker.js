@@ -3,6 +3,17 @@
 // static files (built by `make npm`, see scripts/coach_model.py) and answers one frame at a time.
 // Frames arrive as ImageBitmaps, are read in memory and closed; nothing is kept or sent anywhere.
 
+// MediaPipe's bundle posts usage statistics to a Google address (every minute and when closed), and has
+// no option to turn that off. Nothing leaves backhome: this worker may fetch from its own site only.
+const siteFetch = self.fetch.bind(self);
+self.fetch = (resource, init) => {
+  const url = new URL(resource instanceof Request ? resource.url : String(resource), self.location.href);
+  if (url.origin !== self.location.origin) {
+    return Promise.reject(new TypeError("the camera coach sends nothing to other sites"));
+  }
+  return siteFetch(resource, init);
+};
+
 let landmarker = null;
 
 async function init(base) {
