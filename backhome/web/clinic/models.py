@@ -19,6 +19,14 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     url = models.URLField(blank=True)
+    #: Where an urgent alert is told outside the app (an email with no health data; empty: nowhere).
+    alert_email = models.EmailField(blank=True)
+    #: The system of the clinic's patient identifiers in FHIR (``Patient.identifier.system``), e.g. the
+    #: clinic's own URI for its record numbers; empty: the site's address is used.
+    identifier_system = models.URLField(blank=True)
+    #: The clinic's logo for handouts: a PNG re-encoded on upload (never SVG), in the database so every
+    #: server node has it.
+    logo = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -146,13 +154,25 @@ class Alert(models.Model):
         NO_IMPROVEMENT = "no_improvement"  # no meaningful improvement at 4 weeks (OM-08 / RF-17)
         INACTIVE = "inactive"  # no activity for 7 days
 
+    class Severity(models.IntegerChoices):
+        """How soon a clinician should look: the inbox's filter and the patient list's first sort."""
+
+        URGENT = 3, "urgent"  # an emergency or urgent result, a warning sign at a check
+        ATTENTION = 2, "attention"  # a RED stop, symptoms spreading, a stop for intolerance, a "soon" result
+        ROUTINE = 1, "routine"  # no real improvement, no activity
+
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="alerts")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=24, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.ATTENTION)
     key = models.CharField(max_length=120)
     rules = models.JSONField(default=list, blank=True)
     text = models.TextField()
+    #: When the event happened (a session's check, a screening's decision), not when the scan saw it.
+    happened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When the clinic's alert address was emailed about it (None: not emailed, or not one to email).
+    emailed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

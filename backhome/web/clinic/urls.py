@@ -8,7 +8,7 @@ test_clinic_permissions.py collects these patterns and fails for any without a r
 
 from django.urls import path
 
-from backhome.web.clinic import export, urls_actions, views, views_join
+from backhome.web.clinic import export, urls_actions, views, views_join, views_settings
 
 app_name = "clinic"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("clinicians/", views.clinicians, name="clinicians"),
     path("clinicians/<int:membership_id>/", views.clinician_update, name="clinician_update"),
     path("audit/", views.audit_log, name="audit"),
+    path("settings/", views_settings.clinic_settings, name="settings"),
+    path("settings/logo.png", views_settings.clinic_logo, name="logo"),
     path("export.csv", export.export_csv, name="export_csv"),
     # The patient's side: join a clinic with an invitation's link or code, or leave it.
     path("join/", views_join.join, name="join"),

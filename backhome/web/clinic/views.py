@@ -70,6 +70,7 @@ def patients(request: HttpRequest) -> HttpResponse:
 
 #: The "Sort by" menu: each sort in the order that shows what needs attention first.
 SORT_CHOICES = (
+    ("severity", "Red flags first: locked, then the most urgent alerts"),
     ("alerts", "Most open alerts first"),
     ("adherence", "Fewest sessions first"),
     ("pain", "Back pain: least improved first"),
