@@ -91,6 +91,10 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"action": "role", "role": "clinician"},
     ),
     "audit": Row("GET", lambda w: "/clinic/audit/", clinician_page(cleo=403, yusuf=403, ada="ok")),
+    # No patient ticked: a clinician gets the 400 that says so, others no further.
+    "patients_handouts": Row(
+        "POST", lambda w: "/clinic/handouts.pdf", clinician_page(cleo=400, yusuf=400, ada=400)
+    ),
     "settings": Row("GET", lambda w: "/clinic/settings/", clinician_page(cleo=403, yusuf=403, ada="ok")),
     # No clinic has a logo in the permission world: a clinician of a clinic gets its 404, others no further.
     "logo": Row("GET", lambda w: "/clinic/settings/logo.png", clinician_page(cleo=404, yusuf=404, ada=404)),

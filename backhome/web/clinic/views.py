@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backhome.web.clinic import charts, services
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
-from backhome.web.clinic.models import Role
+from backhome.web.clinic.models import Enrolment, Membership, Role
 from backhome.web.clinic.permissions import (
     audit,
     membership_of,
@@ -32,7 +32,17 @@ from backhome.web.clinic.selectors.audit_log import audit_log as read_audit_log
 from backhome.web.clinic.selectors.patient_list import SORT_FIRST, ListQuery, list_query, patient_list
 from backhome.web.clinic.selectors.patient_page import patient_page
 from backhome.web.clinic.selectors.patient_rows import ADHERENCE_DAYS
-from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
+from backhome.web.handouts.pairing import pairing_path
+from backhome.web.handouts.render import (
+    PAPERS,
+    Letterhead,
+    NoProgramme,
+    Paper,
+    Sheet,
+    handout_pdf,
+    handouts_pdf,
+)
+from backhome.web.patient.models import Person
 
 
 def _today() -> dt.date:
@@ -193,8 +203,10 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
             "paper: choose paper=a4 or paper=letter.", status=400, content_type="text/plain; charset=utf-8"
         )
     try:
-        plan_url = request.build_absolute_uri(reverse("patient:plan"))
-        pdf = handout_pdf(person, plan_url=plan_url, paper=cast(Paper, paper))
+        sheet = _sheet(request, membership, person)
+        pdf = handout_pdf(
+            person, plan_url=sheet.plan_url, paper=cast(Paper, paper), letterhead=sheet.letterhead
+        )
     except NoProgramme:
         return render(
             request,
@@ -210,6 +222,68 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
     audit(membership=membership, person=person, action="export", what=f"handout PDF ({PAPERS[paper]})")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="backhome-handout-{person.pk}-{paper}.pdf"'
+    return response
+
+
+def _sheet(request: HttpRequest, membership: Membership, person: Person) -> Sheet:
+    """A patient's handout as the clinic prints it: their name as the clinic knows them, the clinician's
+    name, the clinic's logo, and a QR code with a new single-use link that pairs a phone with them."""
+    label = Enrolment.objects.filter(person=person).values_list("label", flat=True).first() or ""
+    user = request.user
+    clinician = (user.get_full_name() or user.get_username()) if user.is_authenticated else ""
+    return Sheet(
+        person=person,
+        plan_url=request.build_absolute_uri(pairing_path(person)),
+        letterhead=Letterhead(
+            patient_name=label, clinician_name=clinician, logo=bytes(membership.clinic.logo or b"") or None
+        ),
+    )
+
+
+#: At most this many handouts in one PDF (one page of the patient list).
+HANDOUTS_MAX = 50
+
+
+@require_POST
+@require_clinician
+def patients_handouts(request: HttpRequest) -> HttpResponse:
+    """The handouts of the patients ticked on the list, in one PDF (each one audited)."""
+    membership = membership_of(request)
+    paper = request.POST.get("paper", "a4")
+    ids = list(dict.fromkeys(request.POST.getlist("patient")))
+    problem = ""
+    if paper not in PAPERS:
+        problem = "Choose A4 or US Letter paper."
+    elif not ids:
+        problem = "Tick the patients whose handouts you want to print."
+    elif len(ids) > HANDOUTS_MAX:
+        problem = f"Print at most {HANDOUTS_MAX} handouts at once."
+    if problem:
+        return render(
+            request,
+            "clinic/error.html",
+            {"title": "Nothing to print", "message": problem, "back": reverse("clinic:patients")},
+            status=400,
+        )
+    people = [patient_of_clinic(membership, pk) for pk in ids]
+    try:
+        pdf = handouts_pdf([_sheet(request, membership, p) for p in people], paper=cast(Paper, paper))
+    except NoProgramme:
+        return render(
+            request,
+            "clinic/error.html",
+            {
+                "title": "Nothing to print",
+                "message": "One of these patients has no programme to print (no result yet, a locked "
+                "programme, or a result that gives no exercises). Untick them and print again.",
+                "back": reverse("clinic:patients"),
+            },
+            status=409,
+        )
+    for person in people:
+        audit(membership=membership, person=person, action="export", what=f"handout PDF ({PAPERS[paper]})")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="backhome-handouts-{len(people)}-{paper}.pdf"'
     return response
 
 
