@@ -92,6 +92,12 @@ MATRIX: dict[str, Row] = {
     ),
     "audit": Row("GET", lambda w: "/clinic/audit/", clinician_page(cleo=403, yusuf=403, ada="ok")),
     # No patient ticked: a clinician gets the 400 that says so, others no further.
+    # No total given: the clinic's clinicians get the 400 naming the field; another clinic's a 404.
+    "patient_odi": Row(
+        "POST",
+        lambda w: f"/clinic/patients/{w.cast.dana.pk}/odi/",
+        clinician_page(cleo=400, yusuf=404, ada=400),
+    ),
     "patients_handouts": Row(
         "POST", lambda w: "/clinic/handouts.pdf", clinician_page(cleo=400, yusuf=400, ada=400)
     ),

@@ -241,3 +241,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.what}"
+
+
+class OutcomeScore(models.Model):
+    """A score a clinician entered for a patient (B28): an ODI total (OM-02), 0-100, never its items."""
+
+    class Instrument(models.TextChoices):
+        ODI = "odi", "Oswestry Disability Index"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="outcome_scores")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=16, choices=Instrument.choices)
+    value = models.PositiveSmallIntegerField()
+    measured_on = models.DateField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("measured_on", "pk")
+        indexes = (models.Index(fields=["person", "instrument", "measured_on"], name="outcome_person"),)
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.value} of {self.person}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("patients/<int:person_id>/", views.patient, name="patient"),
     path("patients/<int:person_id>/label/", views.patient_label, name="patient_label"),
     path("patients/<int:person_id>/handout.pdf", views.patient_handout, name="patient_handout"),
+    path("patients/<int:person_id>/odi/", views.patient_odi, name="patient_odi"),
     path("handouts.pdf", views.patients_handouts, name="patients_handouts"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/", views.invitation, name="invitation"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from backhome.web.clinic import charts, services
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Enrolment, Membership, Role
+from backhome.web.clinic.outcomes import odi_record
 from backhome.web.clinic.permissions import (
     audit,
     membership_of,
@@ -30,7 +31,7 @@ from backhome.web.clinic.selectors import clinicians as clinician_selectors
 from backhome.web.clinic.selectors import invitations as invitation_selectors
 from backhome.web.clinic.selectors.audit_log import audit_log as read_audit_log
 from backhome.web.clinic.selectors.patient_list import SORT_FIRST, ListQuery, list_query, patient_list
-from backhome.web.clinic.selectors.patient_page import patient_page
+from backhome.web.clinic.selectors.patient_page import PatientPage, patient_page
 from backhome.web.clinic.selectors.patient_rows import ADHERENCE_DAYS
 from backhome.web.handouts.pairing import pairing_path
 from backhome.web.handouts.render import (
@@ -156,19 +157,19 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404("no such patient") from None
     what = "patient page" if page.until == page.today else f"patient page, to {page.until.isoformat()}"
     audit(membership=membership, person=person, action="view", what=what)
-    return render(
-        request,
-        "clinic/patient.html",
-        {
-            "nav": "patients",
-            "page": page,
-            "row": page.row,
-            "pain_chart": charts.pain_chart(page.pain_days, since=page.chart_since, until=page.until),
-            "weeks_chart": charts.weeks_chart(page.weeks),
-            "pain_key": charts.pain_key(),
-            "label_error": None,
-        },
-    )
+    return render(request, "clinic/patient.html", _patient_context(page))
+
+
+def _patient_context(page: PatientPage) -> dict[str, Any]:
+    return {
+        "nav": "patients",
+        "page": page,
+        "row": page.row,
+        "pain_chart": charts.pain_chart(page.pain_days, since=page.chart_since, until=page.until),
+        "weeks_chart": charts.weeks_chart(page.weeks),
+        "pain_key": charts.pain_key(),
+        "label_error": None,
+    }
 
 
 @require_POST
@@ -285,6 +286,27 @@ def patients_handouts(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="backhome-handouts-{len(people)}-{paper}.pdf"'
     return response
+
+
+@require_POST
+@require_clinician
+def patient_odi(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A clinician enters an ODI total they measured (OM-02, the score only)."""
+    membership = membership_of(request)
+    person = patient_of_clinic(membership, person_id)
+    try:
+        odi_record(
+            membership=membership,
+            person=person,
+            value=request.POST.get("odi", ""),
+            measured_on=request.POST.get("odi_on", ""),
+            today=_today(),
+        )
+    except ClinicError as error:
+        page = patient_page(membership.clinic_id, person, today=_today())
+        context = {**_patient_context(page), "odi_error": error}
+        return render(request, "clinic/patient.html", context, status=400)
+    return redirect(reverse("clinic:patient", args=[person.pk]) + "#outcomes")
 
 
 # --------------------------------------------------------------------------- invitations
