@@ -85,6 +85,9 @@ class Enrolment(models.Model):
     )
     #: How the clinic knows the patient (a name or a reference the clinic chose; never shown to others).
     label = models.CharField(max_length=200, blank=True)
+    #: The patient's number in the clinic's own records (FHIR ``Patient.identifier`` with the clinic's
+    #: ``identifier_system``, so the clinic's record system can match the export).
+    record_number = models.CharField(max_length=64, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

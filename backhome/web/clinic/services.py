@@ -284,13 +284,21 @@ def enrolment_leave(*, person: Person) -> Clinic | None:
         return clinic
 
 
-def enrolment_relabel(*, membership: Membership, person: Person, label: str) -> Enrolment:
-    """Change how the clinic names a patient of theirs (audited as a change)."""
+def enrolment_relabel(
+    *, membership: Membership, person: Person, label: str, record_number: str | None = None
+) -> Enrolment:
+    """Change how the clinic names a patient of theirs, and their number in the clinic's own records
+    when given (audited as a change)."""
     label = _clean_text(label, field="label", limit=LABEL_MAX, required=True)
+    number = None if record_number is None else _clean_text(record_number, field="record number", limit=64)
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(person=person, clinic_id=membership.clinic_id)
         enrolment.label = label
-        enrolment.save(update_fields=["label"])
+        fields = ["label"]
+        if number is not None:
+            enrolment.record_number = number
+            fields.append("record_number")
+        enrolment.save(update_fields=fields)
         audit(membership=membership, person=person, action="change", what="the patient's label")
         return enrolment
 

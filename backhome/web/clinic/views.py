@@ -178,7 +178,12 @@ def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
     membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     try:
-        services.enrolment_relabel(membership=membership, person=person, label=request.POST.get("label", ""))
+        services.enrolment_relabel(
+            membership=membership,
+            person=person,
+            label=request.POST.get("label", ""),
+            record_number=request.POST.get("record_number"),
+        )
     except ClinicError as error:
         return render(
             request,

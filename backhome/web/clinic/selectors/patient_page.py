@@ -15,7 +15,7 @@ from backhome.core.dose import describe_dose, mode_name
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
 from backhome.web.clinic.errors import NotAtClinic
-from backhome.web.clinic.models import CareSettings, OutcomeScore
+from backhome.web.clinic.models import CareSettings, Enrolment, OutcomeScore
 from backhome.web.clinic.outcomes import Improvement, Risk, improvement_of, risk_of
 from backhome.web.clinic.selectors.patient_rows import DONE, PatientRow, local_day_start, patient_rows
 from backhome.web.clinic.selectors.timeline import ACTION_WORDS, Line, TimelineEntry, reason_lines, timeline
@@ -73,6 +73,7 @@ class PatientPage:
     odi: tuple[OutcomeScore, ...] = ()
     risk: Risk | None = None
     improvement: Improvement | None = None
+    record_number: str = ""
 
     @property
     def pain_trend(self) -> str:
@@ -139,6 +140,11 @@ def patient_page(
         CheckIn.objects.filter(person=person, date__gte=chart_since, date__lte=until).order_by("date")
     )
     care = CareSettings.objects.filter(person=person).first()
+    record_number = (
+        Enrolment.objects.filter(person=person, clinic_id=clinic_id)
+        .values_list("record_number", flat=True)
+        .first()
+    )
     programme = current_programme(person)
     # Whether there is anything before the timeline's first day (for the "older" link): one query.
     first_session_day = (
@@ -202,6 +208,7 @@ def patient_page(
         odi=odi,
         risk=risk_of(screening.decision) if screening is not None else None,
         improvement=improvement,
+        record_number=record_number or "",
     )
 
 
