@@ -138,11 +138,18 @@ class Adherence:
         return round(100 * self.share)
 
     @property
+    def first_day(self) -> bool:
+        """Joined today with no session yet: today is not over, so nothing is missed yet."""
+        return self.planned == 1 and self.done == 0
+
+    @property
     def low(self) -> bool:
-        return self.share < LOW_ADHERENCE
+        return self.share < LOW_ADHERENCE and not self.first_day
 
     @property
     def words(self) -> str:
+        if self.first_day:
+            return "joined today"
         return f"{self.done} of {plural(self.planned, 'session')}"
 
 
