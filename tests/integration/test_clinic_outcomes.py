@@ -76,7 +76,7 @@ def test_the_csv_carries_odi_startback_and_the_improvement_flag(people: Cast) ->
         instrument="odi",
         value=44,
         measured_on=timezone.localdate(),
-        entered_by=people.cleo,
+        entered_by_id=people.cleo.pk,
     )
     text = people.client("cleo").get("/clinic/export.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -98,6 +98,6 @@ def test_odi_scores_add_no_query_per_score(people: Cast) -> None:
             instrument="odi",
             value=value,
             measured_on=timezone.localdate(),
-            entered_by=people.cleo,
+            entered_by_id=people.cleo.pk,
         )
     assert count_queries(lambda: cleo.get(f"/clinic/patients/{people.dana.pk}/")) == few

@@ -101,6 +101,7 @@ MATRIX: dict[str, Row] = {
     "patients_handouts": Row(
         "POST", lambda w: "/clinic/handouts.pdf", clinician_page(cleo=400, yusuf=400, ada=400)
     ),
+    "audit_csv": Row("GET", lambda w: "/clinic/audit.csv", clinician_page(cleo=403, yusuf=403, ada="ok")),
     "settings": Row("GET", lambda w: "/clinic/settings/", clinician_page(cleo=403, yusuf=403, ada="ok")),
     # No clinic has a logo in the permission world: a clinician of a clinic gets its 404, others no further.
     "logo": Row("GET", lambda w: "/clinic/settings/logo.png", clinician_page(cleo=404, yusuf=404, ada=404)),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from backhome.web.clinic.alerts import alerts_scan, alerts_scan_all, alerts_scan_log_after_commit
 from backhome.web.clinic.models import Alert, AuditEvent, Clinic
 from backhome.web.patient.models import Person
-from tests.integration.clinic_builders import alert_for, patient_like, practised
+from tests.integration.clinic_builders import alert_for, joined_days_ago, patient_like, practised
 from tests.integration.clinic_people import Cast, cast
 from tests.integration.history_builders import log_in, session_on
 from tests.integration.test_clinic_list import row_of, rows
@@ -89,6 +89,8 @@ def test_the_list_pins_a_locked_patient_and_an_urgent_alert_above_many_routine_o
 def test_a_locked_patient_is_not_also_tagged_low_adherence(people: Cast) -> None:
     locked = patient_like(people.dana, people.riverside, "Cy Locked")
     Person.objects.filter(pk=locked.pk).update(emergency_locked_at=timezone.now())
+    joined_days_ago(locked, 20)  # 0 of 14 sessions: low, were it not locked
+    joined_days_ago(people.dana, 20)
     practised(people.dana, days=[0])  # Dana: 1 of 14 days, low
     page = people.client("cleo").get("/clinic/").content.decode()
     assert "Locked: emergency result" in row_of(page, locked.pk)

@@ -62,7 +62,7 @@ def test_odi_totals_and_the_startback_total_are_loinc_coded_observations(people:
         instrument="odi",
         value=38,
         measured_on=timezone.localdate(),
-        entered_by=people.cleo,
+        entered_by_id=people.cleo.pk,
     )
     observations = resources(download(people), "Observation")
     by_code = {o["code"]["coding"][0]["code"]: o for o in observations}

@@ -224,15 +224,23 @@ class ScreenRequest(models.Model):
 
 
 class AuditEvent(models.Model):
-    """A clinician viewed or changed a patient's data (readable by the clinic admin)."""
+    """Something the clinic's audit must show (readable by the clinic admin): a clinician viewed, changed
+    or exported a patient's data; a login to a clinician's account, or a failed one; the clinic's people
+    changed (clinicians added or switched off, invitations made or withdrawn); a patient joined or left.
+    ``user`` is who did it: empty for what a patient did (joined, left) and kept when the account goes."""
 
     class Action(models.TextChoices):
         VIEW = "view"
         CHANGE = "change"
         EXPORT = "export"
+        LOGIN = "login"  # a clinician's login, or a failed attempt at their account
+        ADMIN = "admin"  # the clinic's people: clinicians, invitations
+        ENROLMENT = "enrolment"  # a patient joined or left the clinic
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="audit_events")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=16, choices=Action.choices)
     what = models.CharField(max_length=200)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("clinicians/", views.clinicians, name="clinicians"),
     path("clinicians/<int:membership_id>/", views.clinician_update, name="clinician_update"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit.csv", views.audit_csv, name="audit_csv"),
     path("settings/", views_settings.clinic_settings, name="settings"),
     path("settings/logo.png", views_settings.clinic_logo, name="logo"),
     path("export.csv", export.export_csv, name="export_csv"),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backhome.web.clinic import charts, services
+from backhome.web.clinic import audit_trail, charts, services
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Enrolment, Membership, Role
 from backhome.web.clinic.outcomes import odi_record
@@ -391,7 +391,7 @@ def clinicians(request: HttpRequest) -> HttpResponse:
         role = request.POST.get("role") or Role.CLINICIAN
         try:
             added_membership, created = services.clinician_add(
-                clinic=membership.clinic, email=request.POST.get("email", ""), role=role
+                clinic=membership.clinic, email=request.POST.get("email", ""), role=role, by=membership
             )
         except ClinicError as problem:
             error = problem
@@ -481,3 +481,40 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if value is not None:
             params[key] = str(value)
     return render(request, "clinic/audit.html", {"nav": "audit", "log": log, "params": params.urlencode()})
+
+
+#: The audit CSV covers at most this many days at once.
+AUDIT_CSV_MAX_DAYS = 366
+
+
+@require_GET
+@require_clinic_admin
+def audit_csv(request: HttpRequest) -> HttpResponse:
+    """The clinic's audit log from ``from`` to ``to`` (dates, both included) as CSV; the download is
+    itself audited."""
+    membership = membership_of(request)
+    today = _today()
+    try:
+        since = dt.date.fromisoformat(request.GET.get("from") or (today - dt.timedelta(days=30)).isoformat())
+        until = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        error = ClinicError("from", "Give the dates as YYYY-MM-DD.")
+        return render(request, "clinic/error.html", {"title": "Check the dates", "error": error}, status=400)
+    if until < since or (until - since).days >= AUDIT_CSV_MAX_DAYS:
+        error = ClinicError("to", f"Choose a start before the end, at most {AUDIT_CSV_MAX_DAYS} days apart.")
+        return render(request, "clinic/error.html", {"title": "Check the dates", "error": error}, status=400)
+    audit(
+        membership=membership,
+        person=None,
+        action="export",
+        what=f"audit log CSV, {since.isoformat()} to {until.isoformat()}",
+    )
+    # Written as it is read (rows in chunks); a year of a busy clinic is a few megabytes.
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    for line in audit_trail.csv_lines(
+        audit_trail.audit_csv_rows(membership.clinic_id, since=since, until=until)
+    ):
+        response.write(line)
+    response["Content-Disposition"] = f'attachment; filename="backhome-audit-{since}-to-{until}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
