@@ -318,9 +318,9 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
         # The latest pain score: the latest day's; on one day the morning check-in wins (as on the list).
         latest = c if c is not None and (s is None or c.day >= s.day) else s
         decided_text, _, category = str(v["screening"] or "").partition("|")
-        start = _decided_day(decided_text)
+        programme_start = _decided_day(decided_text)
         improvement = improvement_of(
-            start=start, today=today, baseline=first_back, latest=latest.back if latest else None
+            start=programme_start, today=today, baseline=first_back, latest=latest.back if latest else None
         )
         out.append(
             ExportRow(
