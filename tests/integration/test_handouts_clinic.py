@@ -155,3 +155,26 @@ def test_yusuf_cannot_print_danas_handout_among_his_own(people: Cast) -> None:
         "/clinic/handouts.pdf", {"patient": [people.walt.pk, people.dana.pk]}
     )
     assert response.status_code == 404
+
+
+def test_a_nearly_empty_last_page_is_laid_out_again_tighter_and_a_full_one_is_not(
+    people: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import OrderedDict
+
+    from backhome.web.handouts import render
+
+    layouts: list[bool] = []
+    real = render._render
+
+    def counting(html: str) -> object:
+        layouts.append('class="compact"' in html)
+        return real(html)
+
+    monkeypatch.setattr(render, "_render", counting)
+    monkeypatch.setattr(render, "_PDF_CACHE", OrderedDict())
+    render.handout_pdf(people.dana, plan_url="http://testserver/a/")
+    assert layouts == [False]  # Dana's last page is well filled: laid out once
+    monkeypatch.setattr(render, "NEARLY_EMPTY", 1.0)  # every last page counts as nearly empty now
+    render.handout_pdf(people.dana, plan_url="http://testserver/b/")
+    assert layouts == [False, False, True]

@@ -229,12 +229,25 @@ def _render(html: str) -> Document:
     return HTML(string=html, url_fetcher=_pictures_only, base_url=PICTURES).render(cache=_PICTURE_CACHE)
 
 
-def _best_document(html: str, compact_html: str) -> Document:
-    """The sheet laid out as written, unless the tighter layout needs fewer pages: then the last page
-    was nearly empty (a little tightening only spares a page that held a little), and the tighter one
-    is printed. A one-page sheet is laid out once."""
-    document = _render(html)
+#: A last page whose content ends above this share of the page's height is "nearly empty".
+NEARLY_EMPTY = 0.3
+
+
+def _nearly_empty_last_page(document: Document) -> bool:
+    """Whether the sheet's content ends high on its last page: the ``#sheet-end`` marker after the last
+    block is an anchor, and WeasyPrint reports each page's anchors with their positions."""
     if len(document.pages) <= 1:
+        return False
+    last = document.pages[-1]
+    end = last.anchors.get("sheet-end")
+    return end is not None and end[1] < NEARLY_EMPTY * last.height
+
+
+def _best_document(html: str, compact_html: str) -> Document:
+    """The sheet laid out as written, unless its last page is nearly empty and the tighter layout needs
+    fewer pages: then the tighter one is printed. Most sheets are laid out once."""
+    document = _render(html)
+    if not _nearly_empty_last_page(document):
         return document
     tighter = _render(compact_html)
     return tighter if len(tighter.pages) < len(document.pages) else document
