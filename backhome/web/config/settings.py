@@ -272,6 +272,12 @@ DEFAULT_FROM_EMAIL = (
     os.environ.get("BACKHOME_DEFAULT_FROM_EMAIL", "").strip() or "backhome <no-reply@localhost>"
 )
 
+#: The site's public address, for links made outside a request (alert emails, FHIR fullUrls, handouts).
+PUBLIC_URL = (os.environ.get("BACKHOME_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+
+#: Clinic audit rows older than this many days are deleted by ``manage.py prune_audit`` (0: keep all).
+AUDIT_RETENTION_DAYS = int(os.environ.get("BACKHOME_AUDIT_RETENTION_DAYS", "").strip() or "2920")
+
 # --------------------------------------------------------------------------- static files
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
