@@ -433,7 +433,8 @@ function go() {
   follow(timer.start());
   render();
   save();
-  $("pause").focus();
+  $("pause").focus({ preventScroll: true });
+  window.scrollTo(0, 0); // the whole exercise on one screen, from its name down to the buttons
 }
 function pause() {
   let paused;

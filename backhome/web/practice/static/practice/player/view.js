@@ -22,7 +22,7 @@ const STAGES = ["stage-check", "stage-felt", "stage-exercise", "stage-result", "
 export function stage(id, focus) {
   STAGES.forEach((s) => show($(s), s === id));
   // While exercising the page is the exercise alone: no site header or footer (player.css).
-  document.body.classList.toggle("exercising", id === "stage-exercise");
+  document.body.classList.toggle("exercising", id === "stage-exercise" || id === "stage-felt");
   if (focus) {
     focus.setAttribute("tabindex", "-1");
     focus.focus();
