@@ -101,6 +101,13 @@ class World:
     def dana(self) -> int:
         return self.cast.dana.pk
 
+    def confirm_path(self) -> str:
+        """The link that confirms Dana's reminder address (a guest's address, given on the page)."""
+        settings = reminder_services.reminder_settings_update(
+            person=self.cast.dana, values={"email": "dana@example.org"}
+        )  # emails stay off: the stop page keeps showing "stopped"
+        return f"/reminders/confirm/{reminder_selectors.confirm_token(settings, 'dana@example.org')}/"
+
     def reset_path(self) -> str:
         """Yusuf's password reset link (made now: a login since would make an older one stale)."""
         yusuf = self.cast.yusuf
@@ -184,8 +191,8 @@ class Route:
     """How to reach one URL name.
 
     ``persona``: who opens it (``dana``, ``cleo``, ``ada``, ``anonymous``...). ``page``: a GET answers an
-    HTML page (200, or a redirect to one). ``post``: ``"form"`` (an HTML form), ``"json"`` (a session
-    player endpoint), or ``None`` (GET only). ``file``: a GET answers a download, not a page.
+    HTML page (200, or a redirect to one). ``post``: ``"form"`` (an HTML form), ``"json"`` (the session
+    player's writes at their old addresses), or ``None`` (GET only). ``file``: a GET answers a download, not a page.
     """
 
     persona: str
@@ -227,13 +234,16 @@ ROUTES: dict[str, Route] = {
     "patient:gallery": Route("anonymous", _p("/exercises/")),
     # the session player
     "practice:player": Route("dana", _p("/session/")),
-    "practice:start": Route("dana", _p("/session/start/"), page=False, post="json"),
     "practice:summary": Route("dana", lambda w: f"/session/{w.session.pk}/"),
-    "practice:log": Route("dana", lambda w: f"/session/{w.session.pk}/log/", page=False, post="json"),
-    "practice:recheck": Route(
+    # the player's writes at the addresses they had before they moved to the API (queued offline)
+    "practice:queued_start": Route("dana", _p("/session/start/"), page=False, post="json"),
+    "practice:queued_log": Route("dana", lambda w: f"/session/{w.session.pk}/log/", page=False, post="json"),
+    "practice:queued_recheck": Route(
         "dana", lambda w: f"/session/{w.session.pk}/log/{uuid.uuid4()}/recheck/", page=False, post="json"
     ),
-    "practice:finish": Route("dana", lambda w: f"/session/{w.session.pk}/finish/", page=False, post="json"),
+    "practice:queued_finish": Route(
+        "dana", lambda w: f"/session/{w.session.pk}/finish/", page=False, post="json"
+    ),
     # check-ins, history, handouts
     "progress:checkin": Route("dana", _p("/check-in/"), post="form"),
     "progress:result": Route("dana", lambda w: f"/check-in/{w.checkin.pk}/"),
@@ -248,6 +258,7 @@ ROUTES: dict[str, Route] = {
     "accounts:signup": Route("dana", _p("/account/signup/"), post="form"),
     "accounts:login": Route("anonymous", _p("/account/login/"), post="form"),
     "accounts:logout": Route("cleo", _p("/account/logout/"), post="form"),
+    "accounts:logout_everywhere": Route("cleo", _p("/account/logout/everywhere/"), post="form"),
     "accounts:download": Route("dana", _p("/account/download/"), page=False, file=True),
     "accounts:delete": Route("dana", _p("/account/delete/"), post="form"),
     "accounts:deleted": Route("anonymous", _p("/account/deleted/")),
@@ -326,6 +337,7 @@ ROUTES: dict[str, Route] = {
         "anonymous", lambda w: f"/reminders/feed/{w.feed_secret}.ics", page=False, file=True
     ),
     "reminders:stop": Route("anonymous", lambda w: f"/reminders/stop/{w.stop_token}/", post="form"),
+    "reminders:confirm": Route("anonymous", lambda w: w.confirm_path(), post="form"),
 }
 
 #: Addresses that take a POST without a CSRF token, and why (docs/security.md).

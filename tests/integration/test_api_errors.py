@@ -1,5 +1,7 @@
 """One error envelope for every refusal of the API (house style 6): a walk over every route of the
-published OpenAPI document, so an endpoint added later is checked without anyone remembering to."""
+published OpenAPI document, so an endpoint added later is checked without anyone remembering to; and
+every status the envelope carries (400, 401, 403, 404, 405, 409, 412, 413, 415, 428, 429, 500, 503), each
+from a real endpoint where one answers it, and the same fault with the same status on the pages."""
 
 from __future__ import annotations
 
@@ -11,9 +13,26 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from backhome.web.api import selectors
-from tests.integration.api_helpers import account_for, assert_envelope, bearer, token_for
+from backhome.web.api import errors, selectors
+from backhome.web.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    StaleVersion,
+    TooLarge,
+    Unavailable,
+    VersionRequired,
+)
+from backhome.web.patient.models import Person
+from backhome.web.progress.models import CheckIn
+from tests.integration.api_helpers import account_for, assert_envelope, bearer, post_json, token_for
 from tests.integration.clinic_people import Cast, cast
+from tests.integration.people import client_for
+from tests.integration.progress_builders import checkin_form
+from tests.integration.test_db_faults import read_only_database
 
 pytestmark = pytest.mark.django_db
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -185,3 +204,86 @@ def test_an_unexpected_failure_is_a_500_with_the_envelope_and_no_traceback(
 def test_there_is_no_docs_page_that_would_load_swagger_from_a_cdn() -> None:
     assert_envelope(Client().get("/api/v1/docs"), 404)
     assert b"cdn" not in Client().get("/api/v1/openapi.json").content.lower()
+
+
+# --------------------------------------------------------------------------- every status, one envelope
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        (Invalid, 400, "invalid"),
+        (NotAllowed, 403, "forbidden"),
+        (NotFound, 404, "not_found"),
+        (Conflict, 409, "conflict"),
+        (StaleVersion, 412, "stale"),
+        (TooLarge, 413, "too_large"),
+        (VersionRequired, 428, "version_required"),
+        (RateLimited, 429, "rate_limited"),
+        (Unavailable, 503, "unavailable"),
+    ],
+)
+def test_each_kind_of_domain_error_has_one_status_and_the_envelope(
+    kind: type[DomainError], status: int, code: str
+) -> None:
+    """The one table: 412 and 428 have no endpoint yet (the programme's versioned writes will), so the
+    table itself is what is checked for them."""
+    error = kind("Something is not right.", fields=[("back", "Give a whole number from 0 to 10.")])
+    found = assert_envelope(errors.error_response(error), status, code)
+    assert found == {
+        "code": code,
+        "message": "Something is not right.",
+        "fields": [{"field": "back", "message": "Give a whole number from 0 to 10."}],
+    }
+
+
+def test_a_named_refusal_has_its_kinds_status_and_its_own_code() -> None:
+    class AlreadyDone(Conflict):
+        default_code = "already_done"
+
+    assert_envelope(errors.error_response(AlreadyDone("Done already.")), 409, "already_done")
+    assert errors.status_of(AlreadyDone("Done already.")) == 409
+
+
+def test_a_bad_body_is_400_never_422() -> None:
+    response = post_json(Client(), "/api/v1/triage", {"schema": 3})
+    assert_envelope(response, 400, "invalid")
+
+
+def test_a_conflict_is_409_with_the_envelope_in_the_api_and_the_same_status_on_the_page(people: Cast) -> None:
+    patient = account_for(people.dana, "dana@example.org")
+    headers = bearer(token_for(patient, "read", "write"))
+    body = {"id": str(uuid.uuid4()), "back": 2, "leg": 1, "zone": 2, "stiffness": "none"}
+    assert post_json(Client(), "/api/v1/me/check-ins", body, **headers).status_code == 201
+    again = post_json(Client(), "/api/v1/me/check-ins", {**body, "id": str(uuid.uuid4())}, **headers)
+    assert_envelope(again, 409, "already_checked_in")
+    page = client_for(people.dana).post("/check-in/", checkin_form())
+    assert page.status_code == 409 and "You have checked in today" in page.content.decode()
+
+
+def test_no_programme_is_the_same_409_for_the_plan_the_check_in_and_its_page() -> None:
+    nobody = account_for(Person.objects.create(), "nobody@example.org")
+    headers = bearer(token_for(nobody, "read", "write"))
+    assert_envelope(Client().get("/api/v1/me/plan", **headers), 409, "no_programme")
+    body = {"id": str(uuid.uuid4()), "back": 2, "leg": 1, "zone": 2, "stiffness": "none"}
+    assert_envelope(post_json(Client(), "/api/v1/me/check-ins", body, **headers), 409, "no_programme")
+    assert client_for(Person.objects.create()).post("/check-in/", checkin_form()).status_code == 409
+
+
+def test_too_many_requests_is_429_with_the_envelope(settings: Any) -> None:
+    settings.API_TRIAGE_RATE = "1/min"
+    post_json(Client(), "/api/v1/triage", {})
+    assert_envelope(post_json(Client(), "/api/v1/triage", {}), 429, "rate_limited")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_on_a_read_only_database_is_503_with_the_envelope_and_retry_after(people: Cast) -> None:
+    patient = account_for(people.dana, "dana@example.org")
+    headers = bearer(token_for(patient, "read", "write"))
+    body = {"id": str(uuid.uuid4()), "back": 2, "leg": 1, "zone": 2, "stiffness": "none"}
+    client = Client(raise_request_exception=False)
+    with read_only_database():
+        refused = post_json(client, "/api/v1/me/check-ins", body, **headers)
+    error = assert_envelope(refused, 503, "unavailable")
+    assert refused["Retry-After"] == "120" and "Nothing was lost" in error["message"]
+    assert not CheckIn.objects.exists()

@@ -219,4 +219,4 @@ def test_without_credentials_or_with_a_wrong_or_revoked_token_the_answer_is_401(
 def test_a_person_without_a_programme_gets_no_programme(dana_token: str) -> None:
     fresh = Person.objects.create()
     token = token_for(account_for(fresh, "new@example.org"), "read")
-    assert_envelope(Client().get("/api/v1/me/plan", **bearer(token)), 404, "no_programme")
+    assert_envelope(Client().get("/api/v1/me/plan", **bearer(token)), 409, "no_programme")

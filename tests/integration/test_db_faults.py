@@ -6,11 +6,14 @@ a trigger that fails with its disk_full SQLSTATE. The server-level tests are in 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg.errors
 import pytest
@@ -143,11 +146,12 @@ def test_a_session_logged_by_the_player_on_a_read_only_database_gets_the_json_en
 
     with read_only_database():
         response = client.post(
-            "/session/start/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+            "/api/v1/me/sessions", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
         )
 
     assert response.status_code == 503, response.content
-    assert response.json() == {"error": {"code": "database_unavailable", "message": SAVE_WORDS, "fields": []}}
+    assert response.json() == {"error": {"code": "unavailable", "message": SAVE_WORDS, "fields": []}}
+    assert response["Retry-After"] == "120"
     assert len(database_lines(caplog)) == 1
 
 
@@ -195,33 +199,65 @@ def test_after_a_fault_plain_healthz_asks_the_database_until_it_clears(
     assert dberrors.recent_fault() is None, "a cleared fault is forgotten"
 
 
-def test_database_errors_are_known_by_their_message_or_sqlstate() -> None:
-    def wrapped(driver_error: Exception, kind: type[DatabaseError] = OperationalError) -> DatabaseError:
-        try:
-            raise kind(str(driver_error)) from driver_error
-        except DatabaseError as error:
-            return error
+def sqlite_error(*statements: str, path: str = ":memory:", timeout: float = 5.0) -> DatabaseError:
+    """What SQLite itself raises (opening ``path`` or running ``statements``), wrapped as Django wraps it."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, uri=True, timeout=timeout)) as db:
+            for statement in statements:
+                db.execute(statement)
+    except sqlite3.Error as driver_error:
+        return wrapped(driver_error)
+    raise AssertionError("SQLite raised nothing")
 
-    assert dberrors.classify(OperationalError("attempt to write a readonly database")) == "read-only"
-    assert dberrors.classify(OperationalError("database or disk is full")) == "disk-full"
-    assert dberrors.classify(OperationalError("unable to open database file")) == "unreachable"
-    assert dberrors.classify(OperationalError("database is locked")) == "busy"
+
+def wrapped(driver_error: Exception) -> DatabaseError:
+    try:
+        raise OperationalError(str(driver_error)) from driver_error
+    except DatabaseError as error:
+        return error
+
+
+def test_database_errors_are_known_by_sqlites_result_code_or_postgresqls_sqlstate(tmp_path: Path) -> None:
+    assert (
+        dberrors.classify(
+            sqlite_error("CREATE TABLE t (x)", "PRAGMA query_only = ON", "INSERT INTO t VALUES (1)")
+        )
+        == "read-only"
+    )
+    full = sqlite_error(
+        "CREATE TABLE t (x)", "PRAGMA max_page_count = 2", "INSERT INTO t SELECT zeroblob(100000)"
+    )
+    assert dberrors.classify(full) == "disk-full"
+    gone = f"file:{tmp_path}/no/such/folder.db?mode=ro"
+    assert dberrors.classify(sqlite_error("SELECT 1", path=gone)) == "unreachable"
+    busy_file = tmp_path / "busy.db"
+    with contextlib.closing(sqlite3.connect(busy_file, isolation_level=None)) as holder:
+        holder.execute("CREATE TABLE t (x)")
+        holder.execute("BEGIN IMMEDIATE")
+        busy = sqlite_error("BEGIN IMMEDIATE", path=str(busy_file), timeout=0)
+    assert dberrors.classify(busy) == "busy"
+
     assert dberrors.classify(wrapped(psycopg.errors.DiskFull("could not extend file"))) == "disk-full"
     assert (
         dberrors.classify(wrapped(psycopg.errors.ReadOnlySqlTransaction("cannot execute INSERT")))
         == "read-only"
     )
+    assert dberrors.classify(wrapped(psycopg.errors.AdminShutdown("terminating connection"))) == "unreachable"
+    assert dberrors.classify(wrapped(psycopg.errors.LockNotAvailable("could not obtain lock"))) == "busy"
+    refused = psycopg.OperationalError(
+        'connection to server at "127.0.0.1", port 9 failed: Connection refused'
+    )
+    assert dberrors.classify(wrapped(refused)) == "unreachable", "no SQLSTATE: the client could not connect"
+
+    # The words decide nothing: only the driver's code does.
+    assert dberrors.classify(OperationalError("attempt to write a readonly database")) is None
+    assert dberrors.classify(wrapped(psycopg.errors.UniqueViolation("database or disk is full"))) is None
     assert (
         dberrors.classify(
-            wrapped(
-                psycopg.OperationalError(
-                    'connection to server at "127.0.0.1", port 9 failed: Connection refused'
-                )
-            )
+            sqlite_error("CREATE TABLE t (x UNIQUE)", "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)")
         )
-        == "unreachable"
+        is None
     )
-    assert dberrors.classify(DatabaseError("duplicate key value violates unique constraint")) is None
     assert dberrors.classify(ValueError("attempt to write a readonly database")) is None
 
 

@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from backhome.web.patient.models import Person
+from backhome.web.patient.services import LockError
 from backhome.web.progress import services
 from backhome.web.progress.models import CheckIn, DoseChange
+from tests.integration.api_helpers import account_for, assert_envelope, bearer, post_json, token_for
 from tests.integration.people import WALT_WEB, client_for
 from tests.integration.progress_builders import (
     checked_in,
@@ -81,7 +83,7 @@ def test_a_second_check_in_the_same_day_changes_nothing_and_says_it_is_done() ->
     client.post(URL, checkin_form(back=3))
     changes = DoseChange.objects.count()
     response = client.post(URL, checkin_form(back=8))
-    assert response.status_code == 200
+    assert response.status_code == 409, "the same status as the API's already_checked_in"
     assert "You have checked in today" in response.content.decode()
     assert CheckIn.objects.count() == 1 and CheckIn.objects.get().back == 3
     assert DoseChange.objects.count() == changes
@@ -138,7 +140,7 @@ def test_the_service_fails_closed_and_names_the_field() -> None:
     ):
         with pytest.raises(services.InvalidCheckIn) as refused:
             services.checkin_record(**{**good, field: value, "id": uuid.uuid4()})
-        assert refused.value.field == field
+        assert [name for name, _ in refused.value.fields] == [field]
     with pytest.raises(services.InvalidCheckIn):
         services.checkin_record(**good, id="not-a-uuid")
     assert CheckIn.objects.count() == 0
@@ -217,4 +219,20 @@ def test_a_locked_person_is_sent_to_the_emergency_page() -> None:
     client = client_for(dana)
     assert client.get(URL).url == reverse("patient:emergency")
     assert client.post(URL, checkin_form()).url == reverse("patient:emergency")
+    assert CheckIn.objects.count() == 0
+
+
+def test_the_service_refuses_a_locked_person_as_the_api_does() -> None:
+    dana, screening = person_started()
+    Person.objects.filter(pk=dana.pk).update(
+        emergency_locked_at=screening.decided_at, emergency_screening=screening
+    )
+    with pytest.raises(LockError) as refused:
+        services.checkin_record(
+            person=dana, date=today(), back=3, leg=2, zone=3, stiffness="none", id=uuid.uuid4()
+        )
+    assert refused.value.code == "locked"
+    token = token_for(account_for(dana, "dana@example.org"), "write")
+    body = {"id": str(uuid.uuid4()), "back": 3, "leg": 2, "zone": 3, "stiffness": "none"}
+    assert_envelope(post_json(Client(), "/api/v1/me/check-ins", body, **bearer(token)), 409, "locked")
     assert CheckIn.objects.count() == 0

@@ -13,12 +13,14 @@ from backhome.core.contract import IntakeError, decision_to_json, parse_intake
 from backhome.core.engine import decide
 from backhome.core.model import Direction, DirectionalResults, PainCheck, Response
 from backhome.core.rules import directional as dpt
+from backhome.web.errors import Invalid
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.models import DirectionalTest
-from tests.integration.people import WALT_WEB, person_with_plan
+from tests.builders import intake_doc
+from tests.integration.people import DANA_WEB, WALT_WEB, person_with_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -199,15 +201,16 @@ def test_walt_may_test_flexion() -> None:
 
 def test_a_direction_other_than_extension_or_flexion_is_refused() -> None:
     person, _ = person_with_plan()
-    with pytest.raises(ValueError):
+    with pytest.raises(Invalid) as refused:
         services.directional_test_start(
             person=person, direction=Direction.NEURAL, test_id=uuid.uuid4(), before=BEFORE, now=MONDAY_9
         )
+    assert [name for name, _ in refused.value.fields] == ["direction"]
 
 
 def test_an_out_of_range_measurement_is_refused_by_the_service() -> None:
     person, _ = person_with_plan()
-    with pytest.raises(ValueError, match=r"before\.zone"):
+    with pytest.raises(Invalid) as refused:
         services.directional_test_start(
             person=person,
             direction=Direction.EXTENSION,
@@ -215,6 +218,7 @@ def test_an_out_of_range_measurement_is_refused_by_the_service() -> None:
             before=PainCheck(5, 4, 6, False),
             now=MONDAY_9,
         )
+    assert refused.value.fields[0][0] == "before" and "before.zone" in refused.value.fields[0][1]
     assert not DirectionalTest.objects.exists()
 
 
@@ -259,7 +263,7 @@ def test_redecide_refuses_a_locked_person_and_one_without_a_plan() -> None:
     with pytest.raises(patient_services.LockError):
         patient_services.screening_redecide(person=person, directional=results)
     nobody = Person.objects.create()
-    with pytest.raises(Screening.DoesNotExist):
+    with pytest.raises(patient_services.NothingToRedecide):
         patient_services.screening_redecide(person=nobody, directional=results)
     assert Screening.objects.count() == 1
 
@@ -275,7 +279,8 @@ def test_redecide_stores_nothing_when_the_core_refuses_the_intake() -> None:
 
 
 def test_what_changed_names_an_exercise_now_done_another_way() -> None:
-    person, first = person_with_plan()
+    # a balanced programme (no disc herniation) gives cat-camel both halves until flexion is found worse (B29)
+    person, first = person_with_plan(intake_doc(DANA_WEB, history={"disc_herniation": False}))
     test = _run(person, Direction.FLEXION, MONDAY_9, after=SPREAD)
     assert test.final_response == "worse"
     change = selectors.plan_change(DirectionalTest.objects.get(pk=test.pk))
@@ -284,7 +289,7 @@ def test_what_changed_names_an_exercise_now_done_another_way() -> None:
     before = {i.exercise_id: i.mode for i in first.items.all()}
     after = {i.exercise_id: i.mode for i in latest.items.all()}
     other_way = [i for i in after if i in before and after[i] != before[i]]
-    assert other_way == ["cat-camel"]  # the core keeps only its belly-down half (extension_only)
+    assert other_way == ["cat-camel"]  # the core keeps only its dipping half (extension_only)
     assert [c.name.split(" (")[0] for c in change.changed] == [
         selectors.default_library()[i].name for i in other_way
     ]

@@ -4,12 +4,10 @@ decides a clinical rule; the core decides and the services store its answer (doc
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
@@ -20,17 +18,18 @@ from backhome.core import schemas as contract_schemas
 from backhome.core.contract import IntakeError, decision_to_json, parse_intake_json
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
-from backhome.core.model import Context, PainCheck
-from backhome.web.api import auth, errors, schemas, selectors
+from backhome.core.model import Context
+from backhome.web.api import auth, errors, me_sessions, schemas, selectors
 from backhome.web.api.errors import ErrorOut
 from backhome.web.clinic import alerts as clinic_alerts
-from backhome.web.clinic import selectors as clinic_selectors
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.permissions import audit, patient_of_clinic
-from backhome.web.clinic.services import ClinicError
-from backhome.web.practice import api as practice_api
-from backhome.web.practice import selectors as practice_selectors
-from backhome.web.practice import services as practice_services
-from backhome.web.practice.api import ApiError
+from backhome.web.clinic.selectors import patient_list as clinic_list
+from backhome.web.clinic.selectors.patient_rows import patient_rows
+from backhome.web.config import throttle
+from backhome.web.errors import Invalid, NotFound
+from backhome.web.fhir.bundle import person_bundle
+from backhome.web.patient.services import LockError
 from backhome.web.progress import selectors as progress_selectors
 from backhome.web.progress import services as progress_services
 
@@ -52,8 +51,9 @@ errors.install_handlers(api)
 
 
 def fails(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The errors an endpoint documents (and 500, which any endpoint may answer)."""
-    return dict.fromkeys((*statuses, 500), ErrorOut)
+    """The errors an endpoint documents (and 500 and 503, which any endpoint may answer: a fault of
+    ours, a database that is read-only, full or out of reach)."""
+    return dict.fromkeys((*statuses, 500, 503), ErrorOut)
 
 
 def replayed(response: HttpResponse, created: bool) -> None:
@@ -79,7 +79,7 @@ def library_list(request: HttpRequest) -> dict[str, Any]:
 def library_one(request: HttpRequest, exercise_id: str) -> dict[str, Any]:
     exercise = default_library().get(exercise_id)
     if exercise is None:
-        raise ApiError(404, "not_found", "There is no exercise with this id.")
+        raise NotFound("There is no exercise with this id.")
     return selectors.exercise_json(exercise)
 
 
@@ -87,11 +87,13 @@ def library_one(request: HttpRequest, exercise_id: str) -> dict[str, Any]:
 
 
 class PerAddress(SimpleRateThrottle):
-    """``BACKHOME_API_TRIAGE_RATE`` requests per client address (the socket's, never a header a client
-    could make up), counted in the cache all worker processes share (files under the data folder)."""
+    """``BACKHOME_API_TRIAGE_RATE`` requests per client address (the socket's, or behind a proxy of
+    ``BACKHOME_TRUSTED_PROXIES`` the address it forwarded for: ``throttle.client_address``), counted in
+    the cache all worker processes share."""
 
     scope = "triage"
-    cache = ConnectionProxy(caches, "shared")
+    # The proxy finds the thread's own cache connection on each use, as django.core.cache.cache does.
+    cache = cast(BaseCache, ConnectionProxy(caches, "shared"))
 
     def __init__(self) -> None:
         super().__init__(rate=settings.API_TRIAGE_RATE)
@@ -103,7 +105,7 @@ class PerAddress(SimpleRateThrottle):
         return bool(super().allow_request(request))
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": request.META.get("REMOTE_ADDR", "")}
+        return self.cache_format % {"scope": self.scope, "ident": throttle.client_address(request)}
 
 
 #: The intake's published JSON Schema (generated from the core's model, backhome/core/schemas/), without
@@ -130,11 +132,9 @@ def triage(request: HttpRequest) -> JsonResponse:
     try:
         intake = parse_intake_json(request.body)
     except IntakeError as error:
-        raise ApiError(
-            400,
-            "invalid",
+        raise Invalid(
             "This is not a valid backhome.intake/1 document; nothing was decided.",
-            [("body" if p.field == "(document)" else p.field, p.message) for p in error.problems],
+            fields=[("body" if p.field == "(document)" else p.field, p.message) for p in error.problems],
         ) from None
     return JsonResponse(decision_to_json(decide(intake, Context())))
 
@@ -146,7 +146,7 @@ me = Router(tags=["me"])
 
 @me.get(
     "/me/plan",
-    response={200: schemas.PlanOut, **fails(401, 403, 404, 409)},
+    response={200: schemas.PlanOut, **fails(401, 403, 409)},
     summary="My plan",
     auth=auth.needs("read"),
     openapi_extra={"x-scope": "read"},
@@ -155,100 +155,13 @@ def my_plan(request: HttpRequest) -> dict[str, Any]:
     """The caller's programme at current doses (suspended exercises marked). Scope `read`."""
     person = auth.me(request)
     if person.locked:
-        raise ApiError(
-            409,
-            "locked",
-            "Your answers showed a warning sign: exercises are stopped until a clinician has seen you.",
+        raise LockError(
+            "Your answers showed a warning sign: exercises are stopped until a clinician has seen you."
         )
     programme = progress_selectors.current_programme(person)
     if programme is None:
-        raise ApiError(404, "no_programme", "You have no programme yet: answer the questions first.")
+        raise progress_services.NoProgramme("You have no programme yet: answer the questions first.")
     return selectors.plan_json(programme)
-
-
-def _check(body: schemas.CheckBefore) -> PainCheck:
-    weakness = body.weakness if isinstance(body, schemas.CheckAfter) else False
-    return PainCheck(body.back, body.leg, body.zone, body.numbness, weakness, body.red_flag)
-
-
-@me.post(
-    "/me/sessions",
-    response={201: schemas.SessionOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Start a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_start(request: HttpRequest, response: HttpResponse, body: schemas.SessionIn) -> Status[Any]:
-    """Start today's session with the pain check before it. The id is the client's: the same request
-    again returns the stored session (201, with `Idempotent-Replayed: true`) and stores nothing new.
-    Scope `write`."""
-    person = auth.me(request)
-    session, created = practice_services.session_start(person=person, id=body.id, before=_check(body.before))
-    replayed(response, created)
-    return Status(201, practice_selectors.session_json(session))
-
-
-@me.post(
-    "/me/sessions/{session_id}/logs",
-    response={201: schemas.LogOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Record one exercise of a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_log(
-    request: HttpRequest, response: HttpResponse, session_id: UUID, body: schemas.LogIn
-) -> Status[Any]:
-    """The next exercise of the session: skipped, or its pain check after; the answer is the core's
-    light, reasons and advice as stored. Retries with the same id return the stored log. Scope `write`."""
-    person = auth.me(request)
-    practice_api.log_fields(body)  # type: ignore[arg-type]  # the same fields as the player's body
-    entry, created = practice_services.log_record(
-        person=person,
-        session_id=session_id,
-        id=body.id,
-        position=body.position,
-        sets_done=body.sets_done,
-        skipped=body.skipped,
-        it_hurts=body.it_hurts,
-        after=_check(body.after) if body.after is not None else None,
-    )
-    replayed(response, created)
-    return Status(201, practice_selectors.log_json(entry))
-
-
-@me.post(
-    "/me/sessions/{session_id}/logs/{log_id}/recheck",
-    response={200: schemas.LogOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Answer a pain re-check (PM-13)",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_recheck(
-    request: HttpRequest, response: HttpResponse, session_id: UUID, log_id: UUID, body: schemas.RecheckIn
-) -> dict[str, Any]:
-    """After the rest the core asked for: has back pain come back down? The same answer again returns
-    the same; another answer is `already_answered`. Scope `write`."""
-    person = auth.me(request)
-    entry, changed = practice_services.log_recheck(
-        person=person, session_id=session_id, log_id=log_id, settled=body.settled
-    )
-    replayed(response, changed)
-    return practice_selectors.log_json(entry)
-
-
-@me.post(
-    "/me/sessions/{session_id}/finish",
-    response={200: schemas.SessionOut, **fails(401, 403, 404, 409, 413, 415)},
-    summary="Finish a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_finish(request: HttpRequest, response: HttpResponse, session_id: UUID) -> dict[str, Any]:
-    """End the session normally (no body). Finishing again returns the same. Scope `write`."""
-    person = auth.me(request)
-    session, changed = practice_services.session_finish(person=person, session_id=session_id)
-    replayed(response, changed)
-    return practice_selectors.session_json(session)
 
 
 @me.post(
@@ -261,29 +174,15 @@ def session_finish(request: HttpRequest, response: HttpResponse, session_id: UUI
 def checkin(request: HttpRequest, response: HttpResponse, body: schemas.CheckInIn) -> Status[Any]:
     """This morning's pain and stiffness; the answer holds the core's dose for every exercise from today.
     One check-in a day (`already_checked_in`); the same id again returns the stored one. Scope `write`."""
-    person = auth.me(request)
-    if person.locked:
-        raise ApiError(409, "locked", "Exercises are stopped until a clinician has seen you.")
-    try:
-        record, created = progress_services.checkin_record(
-            person=person,
-            date=timezone.localdate(),
-            back=body.back,
-            leg=body.leg,
-            zone=body.zone,
-            stiffness=body.stiffness,
-            id=body.id,
-        )
-    except progress_services.AlreadyCheckedIn:
-        raise ApiError(409, "already_checked_in", "You have already checked in today.") from None
-    except progress_services.NotYours:
-        raise ApiError(404, "not_found", "There is no such check-in.") from None
-    except progress_services.NoProgramme:
-        raise ApiError(409, "no_programme", "You have no programme to check in for.") from None
-    except progress_services.InvalidCheckIn as problem:
-        raise ApiError(
-            400, "invalid", "Some values are missing or wrong.", [(problem.field, problem.message)]
-        ) from None
+    record, created = progress_services.checkin_record(
+        person=auth.me(request),
+        date=timezone.localdate(),
+        back=body.back,
+        leg=body.leg,
+        zone=body.zone,
+        stiffness=body.stiffness,
+        id=body.id,
+    )
     replayed(response, created)
     return Status(201, selectors.checkin_json(record))
 
@@ -302,8 +201,6 @@ def history(request: HttpRequest) -> dict[str, Any]:
 
 
 def _fhir(person: Any) -> JsonResponse:
-    from backhome.web.fhir.bundle import person_bundle  # task J's app
-
     return JsonResponse(person_bundle(person), content_type="application/fhir+json")
 
 
@@ -356,12 +253,10 @@ def patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str, Any]
     patient list page (50 a page). Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     try:
-        asked = clinic_selectors.list_query(request.GET)
-    except clinic_selectors.BadQuery as error:
-        raise ApiError(
-            400, "invalid", "Some values are missing or wrong.", [(error.field, error.message)]
-        ) from None
-    listing = clinic_selectors.patient_list(membership.clinic_id, asked, today=timezone.localdate())
+        asked = clinic_list.list_query(request.GET)
+    except ClinicError as error:
+        raise Invalid("Some values are missing or wrong.", fields=[(error.field, error.message)]) from None
+    listing = clinic_list.patient_list(membership.clinic_id, asked, today=timezone.localdate())
     audit(
         membership=membership,
         person=None,
@@ -389,9 +284,7 @@ def patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     not a patient of the caller's clinic. Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     person = patient_of_clinic(membership, patient_id)
-    rows = clinic_selectors.patient_rows(
-        membership.clinic_id, today=timezone.localdate(), person_id=person.pk
-    )
+    rows = patient_rows(membership.clinic_id, today=timezone.localdate(), person_id=person.pk)
     audit(membership=membership, person=person, action="view", what="API: patient")
     return selectors.patient_json(rows[0])
 
@@ -444,9 +337,7 @@ def alerts(request: HttpRequest, query: Query[AlertQuery]) -> dict[str, Any]:
     clinic or of one patient. Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     if query.state not in ("open", "acknowledged"):
-        raise ApiError(
-            400, "invalid", "Some values are missing or wrong.", [("state", "Give open or acknowledged.")]
-        )
+        raise Invalid("Some values are missing or wrong.", fields=[("state", "Give open or acknowledged.")])
     person = patient_of_clinic(membership, query.patient) if query.patient is not None else None
     lines = clinic_alerts.alerts_inbox(
         membership.clinic_id,
@@ -471,11 +362,11 @@ def acknowledge(request: HttpRequest, alert_id: int, body: schemas.AcknowledgeIn
     membership = auth.clinician(request)
     try:
         alert = clinic_alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=body.note)
-    except ObjectDoesNotExist:
-        raise ApiError(404, "not_found", "There is no such alert.") from None
+    except NotAtClinic:
+        raise NotFound("There is no such alert.") from None
     except ClinicError as problem:
-        raise ApiError(
-            400, "invalid", "Some values are missing or wrong.", [(problem.field, problem.message)]
+        raise Invalid(
+            "Some values are missing or wrong.", fields=[(problem.field, problem.message)]
         ) from None
     return selectors.alert_json(selectors.alert_line(alert))
 
@@ -483,4 +374,5 @@ def acknowledge(request: HttpRequest, alert_id: int, body: schemas.AcknowledgeIn
 api.add_router("", library)
 api.add_router("", triage_router)
 api.add_router("", me)
+api.add_router("", me_sessions.router)
 api.add_router("", clinic)

@@ -22,9 +22,9 @@ from backhome.web.api import selectors, services
 from backhome.web.api.models import AccessToken, Scope
 from backhome.web.clinic.models import Membership
 from backhome.web.clinic.permissions import CLINICIAN_IDLE_SECONDS, clinician_membership
+from backhome.web.errors import NotAllowed
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
-from backhome.web.practice.api import ApiError
 
 ALL_SCOPES = frozenset(Scope.values)
 
@@ -86,9 +86,7 @@ class BrowserSession(APIKeyCookie):
 
     def _get_key(self, request: HttpRequest) -> str | None:
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
-            raise ApiError(
-                403, "forbidden", "The request could not be checked: send the CSRF token in X-CSRFToken."
-            )
+            raise NotAllowed("The request could not be checked: send the CSRF token in X-CSRFToken.")
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:

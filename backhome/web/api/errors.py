@@ -1,35 +1,46 @@
-"""One JSON error envelope for every refusal of the API, the same as the session player's:
+"""One JSON error envelope for every refusal, whoever answers it (the API, the pages' JSON, a database
+fault, a body too large):
 
 ``{"error": {"code": "...", "message": "...", "fields": [{"field": "...", "message": "..."}]}}``
 
+:func:`envelope` is the only function that builds it. A service's refusal is a domain error
+(``backhome.web.errors``); `backhome.web.errors.STATUS` gives each kind its status, once, and :func:`status_of` is what
+the pages use too, so the same fault gets the same status everywhere.
+
 ninja's own answers (its 422 for a bad body, its plain-text 405, Django's 404 and 500 pages) are all
 turned into this shape here: exception handlers for what a view raises, and ``enveloped`` around every
-URL for what happens before a view runs (method, size and type of the body).
+URL for what happens before a view runs (method, size and type of the body). A bad body is 400
+``invalid`` like any other wrong input: the API never answers 422.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from pydantic import BaseModel
 
-from backhome.web.practice.api import ApiError
+from backhome.web.errors import DomainError, status_of
 
 logger = logging.getLogger(__name__)
 
 #: The largest request body the API reads (bigger ones get 413 before anything is read).
 MAX_BODY = 64 * 1024
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: How long a client should wait before sending again what was refused with 503.
+RETRY_AFTER_S = 120
 
-#: The stable code of each status the API answers with when nothing more precise is known.
+
+#: The stable code of each status when nothing more precise is known (the refusals that are not domain
+#: errors: ninja's, Django's, the web server's).
 CODES = {
     400: "invalid",
     401: "unauthenticated",
@@ -37,10 +48,13 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "stale",
     413: "too_large",
     415: "unsupported_media_type",
+    428: "version_required",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -61,7 +75,15 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-def envelope(status: int, code: str, message: str, fields: Iterable[tuple[str, str]] = ()) -> JsonResponse:
+def envelope(
+    status: int,
+    code: str,
+    message: str,
+    fields: Iterable[tuple[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JsonResponse:
+    """The answer to every refusal: ``status`` and the envelope, never kept by a cache. A 503 says when
+    to try again (``Retry-After``)."""
     body = {
         "error": {
             "code": code,
@@ -71,7 +93,16 @@ def envelope(status: int, code: str, message: str, fields: Iterable[tuple[str, s
     }
     response = JsonResponse(body, status=status)
     add_never_cache_headers(response)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
+
+
+def error_response(error: DomainError) -> JsonResponse:
+    """A domain error as the envelope, with its kind's status."""
+    return envelope(status_of(error), error.code, error.message, error.fields)
 
 
 # --------------------------------------------------------------------------- validation messages
@@ -144,8 +175,9 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return envelope(400, "invalid", "Some values are missing or wrong.", validation_fields(errors))
 
 
-def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return envelope(exc.status, exc.code, exc.message, exc.fields)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A service's refusal: its kind's status (:data:`STATUS`), its code, message and fields."""
+    return error_response(exc)
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -155,13 +187,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             429, "rate_limited", "Too many requests from this address: wait a little and try again."
         )
     if isinstance(exc, AuthenticationError):
-        response = envelope(
+        return envelope(
             401,
             "unauthenticated",
             "Sign in, or send a personal access token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="backhome"'},
         )
-        response["WWW-Authenticate"] = 'Bearer realm="backhome"'
-        return response
     if isinstance(exc, AuthorizationError):
         return envelope(403, "forbidden", str(exc) if str(exc) != "Forbidden" else "You may not do this.")
     return envelope(status, CODES.get(status, "error"), str(exc.message))
@@ -176,17 +207,23 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, DatabaseError):
+        # A read-only, full or unreachable database is answered by DatabaseFaultMiddleware, as on every
+        # page (503, one log line); any other database error reaches handler500.
+        raise exc
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return envelope(500, "server_error", "Something went wrong on our side. Nothing was changed; try again.")
 
 
 def install_handlers(api: NinjaAPI) -> None:
-    api.add_exception_handler(ValidationError, _validation)
-    api.add_exception_handler(ApiError, _api_error)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(RequestDataTooBig, _too_big)
-    api.add_exception_handler(Exception, _server_error)
+    """Every refusal a view raises, in the envelope: a service's (``DomainError``, by :data:`STATUS`),
+    ninja's and Django's; anything else is a logged 500."""
+    api.exception_handler(DomainError)(_domain_error)
+    api.exception_handler(ValidationError)(_validation)
+    api.exception_handler(HttpError)(_http_error)
+    api.exception_handler(Http404)(_not_found)
+    api.exception_handler(RequestDataTooBig)(_too_big)
+    api.exception_handler(Exception)(_server_error)
 
 
 # --------------------------------------------------------------------------- before a view runs
@@ -218,9 +255,8 @@ def enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
             allow = response.get("Allow", "")
-            response = envelope(405, "method_not_allowed", f"This address takes {allow or 'other methods'}.")
-            if allow:
-                response["Allow"] = allow
+            message = f"This address takes {allow or 'other methods'}."
+            return envelope(405, "method_not_allowed", message, headers={"Allow": allow} if allow else None)
         return response
 
     return inner

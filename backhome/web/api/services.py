@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backhome.web.api.models import AccessToken, Scope
+from backhome.web.errors import Invalid
 
 #: Every token starts with this, so a leaked one is easy to recognise (and to search for in code).
 TOKEN_START = "bh_"
@@ -23,13 +24,12 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)
 CLINIC_SCOPES = frozenset({Scope.CLINIC_READ.value, Scope.CLINIC_WRITE.value})
 
 
-class TokenError(ValueError):
+class TokenError(Invalid):
     """A token that cannot be made; ``field`` names the answer that is wrong. Nothing was stored."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, fields=[(field, message)])
         self.field = field
-        self.message = message
 
 
 def hash_secret(token: str) -> str:
@@ -105,6 +105,13 @@ def token_revoke(*, user: Any, token_id: int, now: dt.datetime | None = None) ->
             row.revoked_at = now or timezone.now()
             row.save(update_fields=["revoked_at"])
         return row
+
+
+def tokens_revoke_all(*, user: Any, now: dt.datetime | None = None) -> int:
+    """Revoke every live token of ``user`` (a password reset, a log out everywhere); how many were live."""
+    return AccessToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
 
 
 def token_mark_used(*, token: AccessToken, now: dt.datetime | None = None) -> None:

@@ -2,38 +2,45 @@
 
 A read-only database file or file system, a full disk, a PostgreSQL server that is read-only, down or
 refusing connections: each raises a database error deep inside a view, a service or a middleware (the
-session is saved on the way out). This module knows those errors by their message or SQLSTATE
-(:func:`classify`), and :class:`DatabaseFaultMiddleware` turns them into
+session is saved on the way out). This module knows those errors by the driver's own codes, never by
+their wording (:func:`classify`): SQLite's result code (``sqlite_errorcode``) and PostgreSQL's SQLSTATE
+(``sqlstate``). :class:`DatabaseFaultMiddleware` turns them into
 
-- for a page: status 503, ``Retry-After``, a self-contained page (it needs no database to render);
-- for the JSON endpoints (``/api/...`` and the session player's ``/session/<id>/...``): status 503 and
-  the error envelope ``{"error": {"code": "database_unavailable", "message": ..., "fields": []}}``;
+- for a page: status 503, ``Retry-After`` and the ``503.html`` page (rendered without the request, so
+  neither the session nor a context processor can touch the database again);
+- for JSON (``/api/...``, or a request that sends or asks for JSON): status 503, ``Retry-After`` and the
+  error envelope ``{"error": {"code": "unavailable", "message": ..., "fields": []}}``, the same as a
+  service's ``Unavailable``;
 - one ERROR line on the ``backhome.database`` logger naming the cause, the request and the error.
 
 Nothing here retries or hides a failed write: the transaction was rolled back by ``transaction.atomic``,
 so nothing half-written is kept, and what was saved before is untouched. The process keeps serving:
 reads still work on a read-only or full database. :func:`database_state` is what ``/healthz`` reports.
-Any other error stays a 500, as before.
+Any other error stays a 500, as before (in the envelope for JSON).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import os
+import sqlite3
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.templatetags.static import static
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views.defaults import server_error as django_server_error
+
+from backhome.web.api.errors import RETRY_AFTER_S, envelope
 
 log = logging.getLogger("backhome.database")
 
-RETRY_AFTER_S = 120
 SAVE_MESSAGE = (
     "We could not save that. Nothing was lost of what you saved before. Please try again in a few minutes."
 )
@@ -42,40 +49,17 @@ READ_MESSAGE = (
     "Please try again in a few minutes."
 )
 
-#: Words in the driver's message, for each cause (SQLite's messages; PostgreSQL's when no SQLSTATE).
-CAUSE_WORDS: dict[str, tuple[str, ...]] = {
-    "read-only": (
-        "readonly database",
-        "read-only transaction",
-        "read-only file system",
-        "read only",
-    ),
-    "disk-full": (
-        "database or disk is full",
-        "no space left on device",
-        "could not extend file",
-        "disk i/o error",
-        "file too large",
-    ),
-    "unreachable": (
-        "unable to open database file",
-        "connection refused",
-        "could not connect",
-        "connection failed",
-        "server closed the connection",
-        "connection is closed",
-        "connection already closed",
-        "terminating connection",
-        "the database system is starting up",
-        "the database system is shutting down",
-        "the database system is in recovery mode",
-        "no route to host",
-        "timeout expired",
-    ),
-    "busy": ("database is locked", "database table is locked"),
+#: SQLite's primary result codes (the low byte of ``sqlite_errorcode``) for each cause.
+SQLITE_CAUSES: dict[int, str] = {
+    sqlite3.SQLITE_READONLY: "read-only",  # a read-only file, folder or file system; PRAGMA query_only
+    sqlite3.SQLITE_FULL: "disk-full",  # no room for another page (the disk, or max_page_count)
+    sqlite3.SQLITE_IOERR: "disk-full",  # a write the file system refused (ENOSPC, EFBIG)
+    sqlite3.SQLITE_CANTOPEN: "unreachable",  # the file or its folder is gone or cannot be opened
+    sqlite3.SQLITE_BUSY: "busy",  # another connection holds the write lock past the timeout
+    sqlite3.SQLITE_LOCKED: "busy",
 }
 
-#: PostgreSQL's SQLSTATE codes (and classes) for each cause.
+#: PostgreSQL's SQLSTATE codes (and two-character classes) for each cause.
 CAUSE_SQLSTATES: dict[str, tuple[str, ...]] = {
     "read-only": ("25006",),  # read_only_sql_transaction: default_transaction_read_only, a standby
     "disk-full": ("53100",),  # disk_full
@@ -92,25 +76,35 @@ CAUSE_TEXT = {
 }
 
 
-def classify(error: BaseException) -> str | None:
-    """The cause of a database error we answer with 503, or None for any other error."""
+def _driver_cause(error: BaseException) -> str | None:
+    """The cause one driver exception names by its code, if it is one we answer with 503."""
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        return SQLITE_CAUSES.get(code & 0xFF) if isinstance(code, int) else None
+    if isinstance(error, psycopg.Error):
+        sqlstate = error.sqlstate or error.diag.sqlstate
+        if sqlstate is None:
+            # The server sent no SQLSTATE: the client could not connect, or lost the connection.
+            return "unreachable" if isinstance(error, psycopg.OperationalError) else None
+        for cause, codes in CAUSE_SQLSTATES.items():
+            if any(sqlstate == code or (len(code) == 2 and sqlstate.startswith(code)) for code in codes):
+                return cause
+    return None
+
+
+def classify(error: BaseException | None) -> str | None:
+    """The cause of a database error we answer with 503, or None for any other error. Django wraps the
+    driver's exception (``__cause__``): its code decides."""
     if not isinstance(error, DatabaseError):
         return None
-    chain: list[BaseException] = []
+    seen: list[BaseException] = []
     current: BaseException | None = error
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    for item in chain:
-        sqlstate = getattr(item, "sqlstate", None) or getattr(getattr(item, "diag", None), "sqlstate", None)
-        if sqlstate:
-            for cause, codes in CAUSE_SQLSTATES.items():
-                if any(sqlstate == code or (len(code) == 2 and sqlstate.startswith(code)) for code in codes):
-                    return cause
-    text = " ".join(str(item) for item in chain).lower()
-    for cause, words in CAUSE_WORDS.items():
-        if any(word in text for word in words):
+    while current is not None and current not in seen:
+        seen.append(current)
+        cause = _driver_cause(current)
+        if cause is not None:
             return cause
+        current = current.__cause__ or current.__context__
     return None
 
 
@@ -154,10 +148,10 @@ def forget() -> None:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    path = request.path
-    if path.startswith("/api/") or (path.startswith("/session/") and path != "/session/"):
+    """Whether a refusal should be the JSON envelope: the API, and any request that sends or asks for JSON."""
+    if request.path.startswith("/api/") or (request.content_type or "") == "application/json":
         return True
-    return (request.content_type or "") == "application/json"
+    return "application/json" in request.headers.get("Accept", "")
 
 
 def fault_response(request: HttpRequest, cause: str) -> HttpResponse:
@@ -165,44 +159,15 @@ def fault_response(request: HttpRequest, cause: str) -> HttpResponse:
     message = READ_MESSAGE if reading else SAVE_MESSAGE
     response: HttpResponse
     if wants_json(request):
-        response = JsonResponse(
-            {"error": {"code": "database_unavailable", "message": message, "fields": []}}, status=503
-        )
+        response = envelope(503, "unavailable", message)
     else:
-        response = HttpResponse(
-            _page(message, reading=reading), status=503, content_type="text/html; charset=utf-8"
-        )
-    response["Retry-After"] = str(RETRY_AFTER_S)
-    response["Cache-Control"] = "no-store"
+        title = "This page cannot open just now" if reading else "We could not save that"
+        page = render_to_string("503.html", {"title": title, "message": message})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # type: ignore[attr-defined]  # report() wrote its one line; not Django too
     return response
-
-
-def _page(message: str, *, reading: bool) -> str:
-    """The page, made without templates, context processors or the session: they may need the database."""
-    title = "This page cannot open just now" if reading else "We could not save that"
-    lines = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)} · backhome</title>",
-        f'<link rel="stylesheet" href="{html.escape(static("patient/site.css"))}">',
-        "</head>",
-        "<body>",
-        '<header class="top"><a class="brand" href="/">backhome</a>'
-        '<span class="tagline">exercises for low back pain</span></header>',
-        '<main id="main" class="page">',
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(message)}</p>",
-        "<p>If your back gets worse while you wait, the advice in your plan still applies. "
-        '<a href="/emergency/">What to do in an emergency</a>.</p>',
-        "</main>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def report(request: HttpRequest, error: BaseException, cause: str) -> None:
@@ -220,8 +185,9 @@ def report(request: HttpRequest, error: BaseException, cause: str) -> None:
 
 class DatabaseFaultMiddleware:
     """Answers a view's database fault with 503 (see the module's docstring). Put it early in MIDDLEWARE:
-    its ``process_exception`` then sees what the views raise. A fault raised by another middleware (the
-    session saved on the way out) reaches ``handler500`` (:func:`server_error`), which answers the same."""
+    its ``process_exception`` then sees what the views raise (the API's too: its handler hands database
+    errors on). A fault raised by another middleware (the session saved on the way out) reaches
+    ``handler500`` (:func:`server_error`), which answers the same."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -238,16 +204,17 @@ class DatabaseFaultMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: a database fault outside a view is a 503 too; anything else, Django's plain 500."""
-    import sys
-
+    """``handler500``: a database fault outside a view is a 503 too; anything else a 500, in the
+    envelope for JSON and Django's plain page otherwise."""
     error = sys.exc_info()[1]
-    cause = classify(error) if error is not None else None
+    cause = classify(error)
     if cause is not None and error is not None:
         report(request, error, cause)
         return fault_response(request, cause)
-    from django.views.defaults import server_error as django_server_error
-
+    if wants_json(request):
+        return envelope(
+            500, "server_error", "Something went wrong on our side. Nothing was changed; try again."
+        )
     return django_server_error(request)
 
 

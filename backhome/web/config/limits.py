@@ -13,10 +13,11 @@ from __future__ import annotations
 import html
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.views import defaults
 
+from backhome.web.api.errors import envelope
 from backhome.web.config.dberrors import wants_json
 
 TOO_LARGE = "What was sent is too large: at most 64 KB. Nothing was saved."
@@ -52,5 +53,5 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     else:
         return defaults.bad_request(request, exception)
     if wants_json(request):
-        return JsonResponse({"error": {"code": code, "message": message, "fields": []}}, status=status)
+        return envelope(status, code, message)
     return HttpResponse(_page(title, message), status=status, content_type="text/html; charset=utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,7 @@ from backhome.core.engine import decide
 from backhome.core.model import Context, Decision, DirectionalResults, Monitoring
 from backhome.core.model import Tier as CoreTier
 from backhome.core.rules.triage import Finding, emergency_signs
+from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient import questions
 from backhome.web.patient.models import EmergencyLockClearance, Person, PlanItem, Screening
 
@@ -27,8 +28,21 @@ SESSION_KEY = "backhome_person"
 EMERGENCY_SIGNS_SCHEMA = "backhome.emergency-signs/1"
 
 
-class LockError(ValueError):
-    """The person's programme is locked (or not locked, when clearing)."""
+class LockError(Conflict):
+    """The person's programme is locked after an emergency answer (``locked``), or, when a clinician
+    clears it, not locked (``not_locked``)."""
+
+    default_code = "locked"
+
+
+class NothingToRedecide(Conflict):
+    """The latest decided screening has no intake to decide again (none at all, or an emergency stop)."""
+
+    default_code = "no_programme"
+
+
+#: What a locked person is told (the programme waits for a clinician).
+LOCKED = "Your programme is stopped until a clinician has seen you."
 
 
 def person_get_or_create_for_session(*, session: SessionBase) -> Person:
@@ -61,11 +75,11 @@ def screening_save_answers(*, person: Person, step_id: str, answers: Mapping[str
     decision and the person's programme is locked, before any other question is asked.
     """
     if questions.get_step(step_id) is None:
-        raise ValueError(f"no step {step_id!r}")
+        raise NotFound("There is no such question.")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.locked:
-            raise LockError("the programme is locked until a clinician clears it")
+            raise LockError(LOCKED)
         screening = person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
         if screening is None:
             screening = Screening(person=person, answers={})
@@ -102,13 +116,17 @@ def screening_submit(*, person: Person, context: Context | None = None) -> tuple
     """Decide on the person's open screening: the intake goes to the core exactly as stored.
 
     Raises ``IntakeError`` (nothing stored) when an answer is missing or wrong, ``LockError`` when
-    locked, and ``Screening.DoesNotExist`` when there is no open screening.
+    locked, and ``Conflict`` (``no_answers``) when there is no open screening.
     """
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.locked:
-            raise LockError("the programme is locked until a clinician clears it")
-        screening = person.screenings.filter(decided_at__isnull=True).latest("created_at")
+            raise LockError(LOCKED)
+        screening = person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
+        if screening is None:
+            raise Conflict(
+                "There are no answers to decide on: answer the questions first.", code="no_answers"
+            )
         document = questions.intake_document(screening.answers)
         document.update(_directional_document(person))
         decision = _decide(person=person, screening=screening, document=document, context=context)
@@ -139,16 +157,16 @@ def screening_redecide(
     self-check's results (DPT-11) added to the intake, decided by the core as ``screening_submit`` does.
 
     The plan page shows the latest decided screening, so it shows the reshaped plan. Raises
-    ``LockError`` when locked, ``Screening.DoesNotExist`` when the latest decided screening has no
+    ``LockError`` when locked, ``NothingToRedecide`` when the latest decided screening has no
     intake (none at all, or an emergency stop), and ``IntakeError`` (nothing stored) if the core refuses it.
     """
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.locked:
-            raise LockError("the programme is locked until a clinician clears it")
+            raise LockError(LOCKED)
         latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
         if latest is None or not isinstance(latest.intake, dict):
-            raise Screening.DoesNotExist("the latest decided screening has no intake")
+            raise NothingToRedecide("There is no programme to decide again.")
         document = {key: value for key, value in latest.intake.items() if key != "directional"}
         document.update(_directional_json(directional))
         screening = Screening(person=person, answers=dict(latest.answers))
@@ -161,16 +179,16 @@ def screening_redecide_with_context(*, person: Person, context: Context) -> tupl
     directional results included), decided by the core with ``context`` (a clinician's clearances and
     monitoring mode, clinic.editor). The core, not the caller, decides what a clearance unlocks.
 
-    Raises ``LockError`` when locked, ``Screening.DoesNotExist`` when the latest decided screening has no
+    Raises ``LockError`` when locked, ``NothingToRedecide`` when the latest decided screening has no
     intake (none at all, or an emergency stop), and ``IntakeError`` (nothing stored) if the core refuses it.
     """
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.locked:
-            raise LockError("the programme is locked until a clinician clears it")
+            raise LockError(LOCKED)
         latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
         if latest is None or not isinstance(latest.intake, dict):
-            raise Screening.DoesNotExist("the latest decided screening has no intake")
+            raise NothingToRedecide("There is no programme to decide again.")
         screening = Screening(person=person, answers=dict(latest.answers))
         decision = _decide(person=person, screening=screening, document=dict(latest.intake), context=context)
         return screening, decision
@@ -233,17 +251,17 @@ def _scan_alerts(person: Person) -> None:
     alerts_scan_after_commit(person=person)
 
 
-def person_clear_emergency_lock(
-    *, person: Person, cleared_by: AbstractBaseUser, note: str
-) -> EmergencyLockClearance:
+def person_clear_emergency_lock(*, person: Person, cleared_by: User, note: str) -> EmergencyLockClearance:
     """A clinician has checked the person: unlock the programme and keep a record of who and why."""
     note = note.strip()
     if not note:
-        raise ValueError("a clearance needs a note saying what was checked")
+        raise Invalid(
+            "Some values are missing or wrong.", fields=[("note", "Say what was checked before clearing.")]
+        )
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if not person.locked:
-            raise LockError("this person's programme is not locked")
+            raise LockError("This person's programme is not locked.", code="not_locked")
         assert person.emergency_locked_at is not None
         clearance = EmergencyLockClearance.objects.create(
             person=person,

@@ -14,55 +14,56 @@ from uuid import UUID
 from django.db import transaction
 
 from backhome.core.course import Course, CourseItem, Step, advance, bias_of
+from backhome.core.dose import dose_json
 from backhome.core.library.load import default_library
 from backhome.core.model import Dose, MorningCheck, Reason
 from backhome.core.model import Stiffness as CoreStiffness
+from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient.models import Person
+from backhome.web.patient.services import LockError
 from backhome.web.progress import selectors
 from backhome.web.progress.models import CheckIn, DoseChange, Stiffness
 
 COURSE_SCHEMA = "backhome.course/1"
 
 
-class CheckInError(ValueError):
-    """A check-in that cannot be stored; nothing was written."""
-
-
-class InvalidCheckIn(CheckInError):
-    """An answer of the wrong type or out of range; ``field`` names it."""
+class InvalidCheckIn(Invalid):
+    """An answer of the wrong type or out of range; ``field`` names it. Nothing was stored."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__("Some values are missing or wrong.", fields=[(field, message)])
 
 
-class AlreadyCheckedIn(CheckInError):
+class AlreadyCheckedIn(Conflict):
     """This person has checked in on this day already (one check-in a day); ``existing`` is it."""
 
+    default_code = "already_checked_in"
+
     def __init__(self, existing: CheckIn) -> None:
-        super().__init__(f"already checked in on {existing.date.isoformat()}")
+        super().__init__("You have already checked in today.")
         self.existing = existing
 
 
-class NoProgramme(CheckInError):
-    """No programme to check in for: no result yet, a locked person, or a result without exercises."""
+class NoProgramme(Conflict):
+    """No programme to check in for: no result yet, or a result without exercises."""
+
+    default_code = "no_programme"
 
 
-class NotYours(CheckInError):
-    """The check-in id belongs to another person."""
+class NotYours(NotFound):
+    """The check-in id belongs to another person: to them it is no check-in at all."""
 
 
 def _validate(*, back: Any, leg: Any, zone: Any, stiffness: Any, date: Any, id: Any) -> None:
     for name, value, top in (("back", back, 10), ("leg", leg, 10), ("zone", zone, 5)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
-            raise InvalidCheckIn(name, f"must be a whole number from 0 to {top}")
+            raise InvalidCheckIn(name, f"Give a whole number from 0 to {top}.")
     if stiffness not in Stiffness.values:
-        raise InvalidCheckIn("stiffness", f"must be one of {', '.join(Stiffness.values)}")
+        raise InvalidCheckIn("stiffness", f"Give one of {', '.join(Stiffness.values)}.")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise InvalidCheckIn("date", "must be a calendar date")
+        raise InvalidCheckIn("date", "Give a calendar date.")
     if not isinstance(id, UUID):
-        raise InvalidCheckIn("id", "must be a UUID")
+        raise InvalidCheckIn("id", "Give a UUID.")
 
 
 def checkin_record(
@@ -72,23 +73,26 @@ def checkin_record(
 
     ``date`` is the person's calendar day (the view passes ``timezone.localdate()``; tests pass any
     day). The same ``id`` again returns the stored check-in unchanged (a retried or doubled submit),
-    whatever else it carries. Raises ``InvalidCheckIn`` (nothing stored), ``AlreadyCheckedIn`` for a
-    second check-in the same day, ``NoProgramme`` and ``NotYours``.
+    whatever else it carries. Raises (nothing stored) ``InvalidCheckIn``, ``LockError`` for a person
+    locked after an emergency answer, ``AlreadyCheckedIn`` for a second check-in the same day,
+    ``NoProgramme`` and ``NotYours``: domain errors (invalid, conflict, conflict, conflict, not found).
     """
     _validate(back=back, leg=leg, zone=zone, stiffness=stiffness, date=date, id=id)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError("Exercises are stopped until a clinician has seen you.")
         existing = CheckIn.objects.filter(pk=id).first()
         if existing is not None:
             if existing.person_id != person.pk:
-                raise NotYours("this check-in belongs to someone else")
+                raise NotYours("There is no such check-in.")
             return existing, False
         same_day = selectors.checkin_on(person, date)
         if same_day is not None:
             raise AlreadyCheckedIn(same_day)
         programme = selectors.current_programme(person)
         if programme is None:
-            raise NoProgramme("there is no programme to check in for")
+            raise NoProgramme("You have no programme to check in for.")
 
         # A programme cannot begin after a check-in made for it (a clock or time zone change).
         start = min(selectors.programme_start(programme.screening), date)
@@ -112,7 +116,7 @@ def checkin_record(
             today=date,
             start=start,
             library=default_library(),
-            bias=bias_of(programme.screening.decision.get("rules", [])),
+            bias=bias_of((programme.screening.decision or {}).get("rules", [])),
         )
         checkin = CheckIn.objects.create(
             id=id,
@@ -158,14 +162,7 @@ def _reasons_json(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, 
 
 
 def _dose_json(exercise_id: str, dose: Dose) -> dict[str, Any]:
-    return {
-        "exercise_id": exercise_id,
-        "sets": dose.sets,
-        "reps": dose.reps,
-        "hold_s": dose.hold_s,
-        "per_side": dose.per_side,
-        "mode": dose.mode,
-    }
+    return {"exercise_id": exercise_id, **dose_json(dose)}
 
 
 def _course_json(course: Course, items: tuple[selectors.ProgrammeItem, ...]) -> dict[str, Any]:

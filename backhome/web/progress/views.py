@@ -1,4 +1,8 @@
-"""Thin views of the morning check-in: read with selectors, write with the service, show the core's answer."""
+"""Thin views of the morning check-in: read with selectors, write with the service, show the core's answer.
+
+The check-in is a plain HTML form (no JavaScript talks to the server here); a refusal of the service
+gets its kind's status (``status_of``), the same as the API's ``/api/v1/me/check-ins``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from backhome.web.errors import status_of
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.progress import selectors, services
 from backhome.web.progress.forms import CheckInForm
@@ -46,11 +51,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
                     id=data["id"],
                 )
             except services.AlreadyCheckedIn as done:
-                return _notice(request, "done", done.existing)
+                return _notice(request, "done", done.existing, status=status_of(done))
+            except services.NoProgramme as nothing:
+                return _notice(request, "nothing", status=status_of(nothing))
             except services.NotYours as error:
                 raise Http404("no such check-in") from error
-            except services.NoProgramme:
-                return _notice(request, "nothing", status=409)
             return redirect("progress:result", checkin_id=record.pk)
         form_id = str(form["id"].value() or "") if not form.has_error("id") else str(uuid4())
         status = 400

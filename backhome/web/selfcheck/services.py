@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from backhome.core.model import Direction, Monitoring, MorningCheck, PainCheck, Reason, Response
 from backhome.core.rules import directional as dpt
+from backhome.web.errors import Conflict, Invalid, NotAllowed, NotFound
 from backhome.web.patient import services as patient_services
-from backhome.web.patient.models import Person, Screening
+from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import screening_latest_decided
-from backhome.web.patient.services import LockError
+from backhome.web.patient.services import LockError, NothingToRedecide
 from backhome.web.selfcheck import selectors
 from backhome.web.selfcheck.models import DirectionalTest
 
@@ -44,20 +45,34 @@ __all__ = [
 Status = DirectionalTest.Status
 
 
-class NotAllowedError(Exception):
+class NotAllowedError(NotAllowed):
     """The core (or one test at a time) does not allow this test now; ``permission`` says why."""
+
+    default_code = "not_now"
 
     def __init__(self, permission: dpt.Permission) -> None:
         super().__init__(" ".join(r.text for r in permission.reasons))
         self.permission = permission
 
 
-class NoPlanError(Exception):
+class NoPlanError(Conflict):
     """The person has no decided screening with a programme to test against."""
 
+    default_code = "no_programme"
 
-class StepError(ValueError):
+
+class StepError(Conflict):
     """A write that does not fit where the test is (a measurement before its step, a finished test)."""
+
+    default_code = "wrong_step"
+
+
+def _measurement(check: PainCheck, name: str) -> None:
+    """The core's range check of a measurement (DPT-03), as a refusal naming the wrong value."""
+    try:
+        dpt.check_measurement(check, name)
+    except ValueError as error:
+        raise Invalid("Some values are missing or wrong.", fields=[(name, str(error))]) from None
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -72,8 +87,11 @@ def _locked_test(*, person: Person, test_id: uuid.UUID) -> DirectionalTest:
     """The person's test, locked for this transaction (never another person's)."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.locked:
-        raise LockError("the programme is locked until a clinician clears it")
-    return DirectionalTest.objects.select_for_update().get(pk=test_id, person=locked)
+        raise LockError("Your programme is stopped until a clinician has seen you.")
+    test = DirectionalTest.objects.select_for_update().filter(pk=test_id, person=locked).first()
+    if test is None:
+        raise NotFound("There is no such check.")
+    return test
 
 
 # --------------------------------------------------------------------------- start
@@ -90,21 +108,25 @@ def directional_test_start(
     """Start a test with the measurement before it (DPT-03) if the core allows it now (DPT-01, DPT-02,
     DPT-25). A test of the same direction already running is returned instead of a second one.
 
-    Raises ``ValueError`` for an out-of-range measurement or a test id of another person,
-    ``NotAllowedError`` with the core's reasons, ``NoPlanError`` and ``LockError``; nothing is stored then.
+    Raises (nothing stored then) ``Invalid`` for an out-of-range measurement or another direction,
+    ``NotFound`` for a test id of another person, ``NotAllowedError`` with the core's reasons,
+    ``NoPlanError`` and ``LockError``.
     """
     now = _now(now)
     if direction not in selectors.DIRECTIONS:
-        raise ValueError(f"direction must be extension or flexion, got {direction.value}")
-    dpt.check_measurement(before, "before")
+        raise Invalid(
+            "Some values are missing or wrong.",
+            fields=[("direction", f"Give extension or flexion, not {direction.value}.")],
+        )
+    _measurement(before, "before")
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.locked:
-            raise LockError("the programme is locked until a clinician clears it")
+            raise LockError("Your programme is stopped until a clinician has seen you.")
         existing = DirectionalTest.objects.filter(pk=test_id).first()
         if existing is not None:
             if existing.person_id != locked.pk:
-                raise ValueError("test_id belongs to another check")
+                raise NotFound("There is no such check.")  # another person's test is no test at all
             return existing
         running = selectors.test_in_progress(locked)
         if running is not None and running.direction == direction.value:
@@ -112,7 +134,7 @@ def directional_test_start(
         screening = screening_latest_decided(locked)
         decision = selectors.decision_of(screening)
         if screening is None or decision is None:
-            raise NoPlanError("answer the screening questions first")
+            raise NoPlanError("You have no programme yet: answer the questions first.")
         permission = selectors.permission(
             locked, direction, decision=decision, back_pain=before.back, now=now
         )
@@ -146,7 +168,7 @@ def directional_test_advance(
             return test  # a repeat, or a step already left: nothing to do
         step = selectors.steps(Direction(test.direction))[test.step]
         if step.kind != "move":
-            raise StepError("this step is a measurement: give your pain and where it reaches")
+            raise StepError("This step is a measurement: give your pain and where it reaches.")
         test.step += 1
         test.save(update_fields=["step"])
         return test
@@ -165,14 +187,14 @@ def directional_test_check(
     "re-check" (as ``classify`` asks) and the direction counts as worse. The same ``check_id`` again
     returns the stored answer."""
     now = _now(now)
-    dpt.check_measurement(current, "current")
+    _measurement(current, "current")
     with transaction.atomic():
         test = _locked_test(person=person, test_id=test_id)
         for stored in test.checks:
             if stored["id"] == str(check_id):
                 return test, _stored_abort(test, stored)
         if not test.in_progress:
-            raise StepError("this check has already ended")
+            raise StepError("This check has already ended.")
         answer = dpt.should_abort(selectors.before_check(test), current)
         test.checks = [
             *test.checks,
@@ -222,14 +244,16 @@ def directional_test_measure(
     """
     now = _now(now)
     if stage not in ("after", "recheck"):
-        raise ValueError(f"stage must be after or recheck, got {stage!r}")
-    dpt.check_measurement(current, stage)
+        raise Invalid(
+            "Some values are missing or wrong.", fields=[("stage", f"Give after or recheck, not {stage!r}.")]
+        )
+    _measurement(current, stage)
     with transaction.atomic():
         test = _locked_test(person=person, test_id=test_id)
         if getattr(test, f"{stage}_at") is not None:
             return test  # a retry
         if not test.in_progress or test.step != selectors.step_index(Direction(test.direction), stage):
-            raise StepError("this measurement is not the one the check is waiting for")
+            raise StepError("This measurement is not the one the check is waiting for.")
         answer = dpt.should_abort(selectors.before_check(test), current)
         _store(test, stage, current, now)
         if stage == "after" and answer.abort:
@@ -331,9 +355,9 @@ def directional_test_confirm(
         if test.morning_at is not None:
             return test  # a retry
         if not test.awaiting_morning or test.ended_at is None:
-            raise StepError("this check has no result waiting for the morning")
+            raise StepError("This check has no result waiting for the morning.")
         if today <= timezone.localdate(test.ended_at):
-            raise StepError("the morning check is for the day after the test")
+            raise StepError("The morning check is for the day after the test.")
         morning = MorningCheck(date=today, back=back, leg=leg, zone=zone, stiffness="none")
         result = dpt.DirectionResult(
             Direction(test.direction),
@@ -369,7 +393,7 @@ def _settle(test: DirectionalTest, response: Response, now: dt.datetime) -> None
         screening, _ = patient_services.screening_redecide(
             person=person, directional=selectors.settled_results(person)
         )
-    except Screening.DoesNotExist:
+    except NothingToRedecide:
         return  # the latest result is not a plan (an emergency stop): nothing to reshape
     test.previous_screening = previous
     test.applied_screening = screening

@@ -7,7 +7,7 @@ the person of the browser session together with its id, so nobody reaches anothe
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.core.model import Direction
+from backhome.web.errors import DomainError, status_of
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.forms import MeasurementForm, client_uuid
@@ -30,6 +31,15 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 def _problem(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
     return _render(request, "problem.html", {"message": message}, status=status)
+
+
+def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A service's refusal as a page: a lock is the emergency page; anything else says what was wrong,
+    with its kind's status (the same as the API's for the same fault)."""
+    if isinstance(error, services.LockError):
+        return redirect("patient:emergency")
+    details = " ".join(message for _, message in error.fields)
+    return _problem(request, f"{error.message} {details}".strip(), status=status_of(error))
 
 
 def _direction(value: str) -> Direction:
@@ -91,15 +101,13 @@ def start(request: HttpRequest, direction: str) -> HttpResponse:
         test = services.directional_test_start(
             person=person, direction=way, test_id=test_id, before=form.pain_check()
         )
-    except services.LockError:
-        return redirect("patient:emergency")
     except services.NoPlanError:
         return redirect("selfcheck:index")
     except services.NotAllowedError as refused:
         context["refused"] = refused.permission
-        return _render(request, "start.html", context, status=403)
-    except ValueError as error:
-        return _problem(request, str(error))
+        return _render(request, "start.html", context, status=status_of(refused))
+    except DomainError as error:
+        return _refused(request, error)
     return redirect("selfcheck:test", test_id=test.pk)
 
 
@@ -153,13 +161,11 @@ def test_page(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
 
 
 def _write(request: HttpRequest, test: DirectionalTest, write: Any) -> HttpResponse:
-    """Run a service; its refusals become a clear 400 page, a lock the emergency page."""
+    """Run a service; its refusals become a clear page (``_refused``)."""
     try:
         write()
-    except services.LockError:
-        return redirect("patient:emergency")
-    except ValueError as error:  # StepError, out-of-range values
-        return _problem(request, str(error))
+    except DomainError as error:
+        return _refused(request, error)
     return redirect("selfcheck:test", test_id=test.pk)
 
 
@@ -179,9 +185,13 @@ def next_step(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def measure(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
     test = _test(request, test_id)
-    stage = request.POST.get("stage", "")
-    if stage not in ("after", "recheck"):
-        return _problem(request, f"stage must be after or recheck, got {stage!r}")
+    asked = request.POST.get("stage", "")
+    if asked == "after":
+        stage: Literal["after", "recheck"] = "after"
+    elif asked == "recheck":
+        stage = "recheck"
+    else:
+        return _problem(request, f"stage must be after or recheck, got {asked!r}")
     form = MeasurementForm(stage, request.POST)
     if not form.is_valid():
         if test.in_progress and selectors.steps(Direction(test.direction))[test.step].kind == stage:
@@ -224,10 +234,8 @@ def symptoms_check(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
         test, answer = services.directional_test_check(
             person=test.person, test_id=test.pk, check_id=check_id, current=form.pain_check()
         )
-    except services.LockError:
-        return redirect("patient:emergency")
-    except ValueError as error:
-        return _problem(request, str(error))
+    except DomainError as error:
+        return _refused(request, error)
     if answer.abort:
         return redirect("selfcheck:test", test_id=test.pk)
     return _render(request, "check.html", {**context, "form": None, "carry_on": True})
