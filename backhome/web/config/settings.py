@@ -105,6 +105,7 @@ MIDDLEWARE = [
     # Django pads each compressed response at random against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
+    "backhome.web.config.limits.BodyLimitMiddleware",  # any body over 64 KB: 413 before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
