@@ -19,7 +19,7 @@ from backhome.core.contract import IntakeError, decision_to_json, parse_intake_j
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import Context
-from backhome.web.api import auth, errors, me_sessions, schemas, selectors
+from backhome.web.api import auth, clinic_programme, errors, me_sessions, schemas, selectors
 from backhome.web.api.errors import ErrorOut
 from backhome.web.clinic import alerts as clinic_alerts
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
@@ -290,21 +290,6 @@ def patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 
 
 @clinic.get(
-    "/clinic/patients/{patient_id}/programme",
-    response={200: schemas.ProgrammeOut, **fails(401, 403, 404)},
-    summary="A patient's programme",
-    auth=auth.needs("clinic:read"),
-    openapi_extra={"x-scope": "clinic:read"},
-)
-def programme(request: HttpRequest, patient_id: int) -> dict[str, Any]:
-    """The patient's programme at current doses and what the core held back. Scope `clinic:read`; audited."""
-    membership = auth.clinician(request)
-    person = patient_of_clinic(membership, patient_id)
-    audit(membership=membership, person=person, action="view", what="API: programme")
-    return selectors.programme_json(person)
-
-
-@clinic.get(
     "/clinic/patients/{patient_id}/fhir",
     response=fails(401, 403, 404),
     summary="A patient's record as a FHIR Bundle",
@@ -376,3 +361,4 @@ api.add_router("", triage_router)
 api.add_router("", me)
 api.add_router("", me_sessions.router)
 api.add_router("", clinic)
+api.add_router("", clinic_programme.router)

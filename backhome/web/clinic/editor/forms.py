@@ -50,6 +50,12 @@ class EditorForm(forms.Form):
     """A form of the editor: every one carries the clinician's reason, checked first."""
 
     why = WhyField()
+    #: The programme's version when the page was read (``services.programme_version``); a page always
+    #: sends it, and a stale one is refused with what changed since.
+    version = forms.CharField(required=False, max_length=64)
+
+    def clean_version(self) -> str | None:
+        return self.cleaned_data.get("version") or None
 
     def html_id(self) -> str:
         """The id of the page's form element that posted this (where its mistake is shown)."""

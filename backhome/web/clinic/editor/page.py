@@ -25,6 +25,7 @@ from backhome.web.clinic.editor.choices import (
     held_back,
     starting_dose,
 )
+from backhome.web.clinic.editor.services import programme_version
 from backhome.web.clinic.models import CareSettings, Enrolment, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import Person
@@ -112,6 +113,8 @@ class EditorPage:
     give_with_blocks: frozenset[str]
     can_redecide: bool
     history: tuple[ChangeLine, ...]
+    #: The programme's version as read (every form posts it back: ``services.version_check``).
+    version: str
 
     @property
     def active_items(self) -> tuple[EditorItem, ...]:
@@ -159,6 +162,8 @@ def _editor_items(programme: Programme | None) -> tuple[EditorItem, ...]:
 def editor_page(membership: Membership, person: Person) -> EditorPage:
     """Everything the programme editor shows for one patient of the membership's clinic."""
     library = default_library()
+    # Read before the programme: a change in between makes the page stale, never silently overwritten.
+    version = programme_version(person)
     programme = current_programme(person)
     screening = programme.screening if programme is not None else screening_latest_decided(person)
     decision = (screening.decision if screening is not None else None) or {}
@@ -239,4 +244,5 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
         give_with_blocks=frozenset(shown),
         can_redecide=can_redecide(person, screening),
         history=history,
+        version=version,
     )
