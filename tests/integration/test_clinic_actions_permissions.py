@@ -100,6 +100,12 @@ MATRIX: dict[str, Row] = {
         clinician_page(cleo="redirect", yusuf=404, ada="redirect"),
         data=lambda w: {"rule": "EL-04", "cleared": "yes", **WHY},
     ),
+    "programme_override": Row(
+        "POST",
+        lambda w: f"/clinic/patients/{w.dana}/programme/override/",
+        clinician_page(cleo="redirect", yusuf=404, ada="redirect"),
+        data=lambda w: {"exercise": "single-knee-to-chest", "note": "Assessed: flexion eases it.", **WHY},
+    ),
     "programme_unlock": Row(
         "POST",
         lambda w: f"/clinic/patients/{w.lou.pk}/programme/unlock/",

@@ -200,8 +200,8 @@ def history(request: HttpRequest) -> dict[str, Any]:
     return selectors.history_json(auth.me(request), today=timezone.localdate())
 
 
-def _fhir(person: Any) -> JsonResponse:
-    return JsonResponse(person_bundle(person), content_type="application/fhir+json")
+def _fhir(person: Any, *, for_clinic: bool = False) -> JsonResponse:
+    return JsonResponse(person_bundle(person, for_clinic=for_clinic), content_type="application/fhir+json")
 
 
 def fhir_response() -> dict[str, Any]:
@@ -300,7 +300,7 @@ def patient_fhir(request: HttpRequest, patient_id: int) -> JsonResponse:
     """The patient's record as a FHIR R4 Bundle. Scope `clinic:read`; audited as an export."""
     membership = auth.clinician(request)
     person = patient_of_clinic(membership, patient_id)
-    response = _fhir(person)
+    response = _fhir(person, for_clinic=True)
     audit(membership=membership, person=person, action="export", what="API: FHIR bundle")
     return response
 

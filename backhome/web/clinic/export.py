@@ -39,7 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Alert, Enrolment
+from backhome.web.clinic.models import Alert, Enrolment, ProgrammeChange
 from backhome.web.clinic.permissions import audit, membership_of, require_clinician
 from backhome.web.clinic.selectors.patient_rows import DONE, pain_summary
 from backhome.web.patient.models import Screening
@@ -71,6 +71,7 @@ HEADER = (
     "Sessions stopped by a stop rule, all time",
     "Open alerts",
     "Last activity",
+    "Clinician overrides (B26)",
 )
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -131,6 +132,8 @@ class ExportRow:
     stops_all: int
     open_alerts: int
     last_activity: dt.date | None
+    #: The clinicians' overrides of a block (B26), oldest first: day, exercise, rules, clinical note.
+    overrides: str = ""
 
     def adherence(self, days: int) -> int | None:
         planned = self.planned[days]
@@ -156,6 +159,7 @@ class ExportRow:
             self.stops_all,
             self.open_alerts,
             self.last_activity.isoformat() if self.last_activity else None,
+            self.overrides,
         ]
         return out
 
@@ -243,6 +247,15 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
         )
     )
     joined_days = {int(v["person_id"]): timezone.localdate(v["joined"]) for v in values}
+    overrides: dict[int, list[str]] = {}
+    for change in ProgrammeChange.objects.filter(
+        clinic_id=clinic_id, kind=ProgrammeChange.Kind.OVERRIDE, person_id__in=joined_days
+    ).order_by("created_at", "pk"):
+        before = change.before if isinstance(change.before, dict) else {}
+        rules = ", ".join(str(r) for r in before.get("rules", []))
+        overrides.setdefault(change.person_id, []).append(
+            f"{timezone.localdate(change.created_at).isoformat()} {change.exercise_id} ({rules}): {change.note}"
+        )
     recent = {pk: day for pk, day in joined_days.items() if day > starts[longest]}
     exact = _done_days_since_joining(recent, since=starts[longest], today=today)
     out = []
@@ -281,6 +294,7 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
                 stops_all=int(v["stops_all"] or 0),
                 open_alerts=int(v["alerts"] or 0),
                 last_activity=max((p.day for p in (s, c) if p is not None), default=None),
+                overrides="; ".join(overrides.get(pk, [])),
             )
         )
     return sorted(out, key=lambda r: (r.label.casefold(), r.enrolled_on))

@@ -32,6 +32,11 @@ urlpatterns = [
         name="programme_clearance",
     ),
     path(
+        "patients/<int:person_id>/programme/override/",
+        views_editor.programme_override,
+        name="programme_override",
+    ),
+    path(
         "patients/<int:person_id>/programme/unlock/", views_editor.programme_unlock, name="programme_unlock"
     ),
     # alerts

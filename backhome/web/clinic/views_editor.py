@@ -167,6 +167,24 @@ def programme_clearance(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 @require_clinician
+def programme_override(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _act(
+        request,
+        person_id,
+        forms.OverrideForm,
+        lambda m, p, data: services.block_override(
+            membership=m,
+            person=p,
+            exercise_id=data["exercise"],
+            note=data["note"],
+            why=data["why"],
+            version=data["version"],
+        ),
+    )
+
+
+@require_POST
+@require_clinician
 def programme_unlock(request: HttpRequest, person_id: int) -> HttpResponse:
     return _act(
         request,

@@ -20,7 +20,7 @@ from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Monitoring
 
 #: The fields whose own element the error summary links to (else it links to the form).
-LINKED_FIELDS = ("sets", "reps", "hold_s", "why")
+LINKED_FIELDS = ("sets", "reps", "hold_s", "why", "note")
 
 
 class WhyField(forms.CharField):
@@ -138,6 +138,16 @@ class ClearanceForm(EditorForm):
     def html_id(self) -> str:
         verb = "withdraw" if self._posted("cleared") == "no" else "give"
         return f"{verb}-{self._posted('rule')}"
+
+
+class OverrideForm(EditorForm):
+    """Override the block of a held-back exercise (B26): a private clinical note and the patient's why."""
+
+    exercise = forms.CharField(required=False)
+    note = forms.CharField(required=False, strip=False)
+
+    def html_id(self) -> str:
+        return "override"
 
 
 class UnlockForm(EditorForm):

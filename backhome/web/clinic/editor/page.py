@@ -92,6 +92,17 @@ class ChangeLine:
     kind: str
     text: str
     why: str
+    #: The clinician's private clinical note (an override's); never shown to the patient.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Overridable:
+    """An exercise held back now that a clinician may override (B26), with the rules holding it."""
+
+    exercise_id: str
+    name: str
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,8 @@ class EditorPage:
     give_with_blocks: frozenset[str]
     can_redecide: bool
     history: tuple[ChangeLine, ...]
+    #: What an override could give back (only when the result prescribes: B26).
+    overridable: tuple[Overridable, ...]
     #: The programme's version as read (every form posts it back: ``services.version_check``).
     version: str
 
@@ -223,6 +236,7 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
             kind=c.get_kind_display(),
             text=change_text(c),
             why=c.why,
+            note=c.note,
         )
         for c in ProgrammeChange.objects.filter(person=person).select_related("changed_by")[:10]
     )
@@ -244,5 +258,11 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
         give_with_blocks=frozenset(shown),
         can_redecide=can_redecide(person, screening),
         history=history,
+        overridable=tuple(
+            Overridable(exercise_id, exercise_name(exercise_id), tuple(block.get("rules", [])))
+            for exercise_id, block in blocked.items()
+        )
+        if can_redecide(person, screening)
+        else (),
         version=version,
     )

@@ -24,6 +24,7 @@ from backhome.web.clinic.editor.choices import (
     held_back,
     starting_dose,
 )
+from backhome.web.clinic.editor.overrides import decide_again
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import CareSettings, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.permissions import audit
@@ -180,13 +181,12 @@ def _dose_change(
 
 
 def _redecide(person: Person) -> Screening | None:
-    """Decide the programme again with the person's care settings (None when it cannot be now)."""
-    if not can_redecide(person, screening_latest_decided(person)):
+    """Decide the programme again with the person's care settings and overrides (None when it cannot be
+    now: ``can_redecide``)."""
+    latest = screening_latest_decided(person)
+    if latest is None or not can_redecide(person, latest):
         return None
-    screening, _ = patient_services.screening_redecide_with_context(
-        person=person, context=patient_services.care_context(person)
-    )
-    return screening
+    return decide_again(person, latest, _care(person).overrides)
 
 
 def programme_dose_change(
@@ -537,3 +537,79 @@ def programme_replace(
                     )
                 )
     return made
+
+
+def block_override(
+    *,
+    membership: Membership,
+    person: Person,
+    exercise_id: str,
+    note: str,
+    why: str,
+    version: str | None = None,
+) -> ProgrammeChange:
+    """Override the block of one exercise (B26: every rule that holds it back, e.g. EL-06 and DPT-21 for
+    the press-up in stenosis): the core's ``apply_override`` decides what it gives back (the exercise at
+    its starting dose) and refuses when the result prescribes nothing (emergency, urgent, soon: only a
+    new screen changes that). ``note`` is the clinician's clinical reason, private to the clinic (and
+    exported); ``why`` is what the patient reads. Kept in the care settings, so every later decision of
+    the editor applies it again."""
+    why = clean_why(why)
+    note = clean_note(note)
+    with transaction.atomic():
+        person = _locked_person(person)
+        version_check(person, version)
+        latest = screening_latest_decided(person)
+        if person.locked or latest is None or not can_redecide(person, latest):
+            raise ClinicError(
+                "exercise",
+                "This patient's result prescribes no exercise now (emergency, urgent or soon, or no "
+                "screening): no override can change that; only a new screen can.",
+            )
+        block = held_back(latest).get(str(exercise_id))
+        if block is None:
+            raise ClinicError("exercise", "Choose an exercise that is held back now.")
+        rules = [str(r) for r in block.get("rules", [])]
+        care = _care(person)
+        at = timezone.now().isoformat()
+        stored = [
+            o for o in care.overrides if not (o.get("exercise_id") == exercise_id and o.get("rule") in rules)
+        ]
+        care.overrides = [
+            *stored,
+            *({"exercise_id": str(exercise_id), "rule": r, "why": why, "at": at} for r in rules),
+        ]
+        care.save(update_fields=["overrides", "updated_at"])
+        screening = _redecide(person)
+        assert screening is not None
+        given = any(i.exercise_id == exercise_id for i in screening.items.all())
+        change = ProgrammeChange.objects.create(
+            person=person,
+            clinic_id=membership.clinic_id,
+            changed_by_id=membership.user_id,
+            kind=ProgrammeChange.Kind.OVERRIDE,
+            exercise_id=str(exercise_id),
+            before={"rules": rules, "reason": str(block.get("reason", ""))},
+            after={"rules": rules, "prescribed": given},
+            why=why,
+            note=note,
+        )
+        audit(
+            membership=membership,
+            person=person,
+            action="change",
+            what=f"override: {', '.join(rules)} on {exercise_id}",
+        )
+        return change
+
+
+def clean_note(note: str) -> str:
+    """The clinician's private clinical note of an override: required (B26: a written reason)."""
+    text = " ".join(str(note or "").split())
+    if not text:
+        raise ClinicError("note", "Write your clinical reason for the override (only the clinic sees it).")
+    if len(text) > WHY_MAX:
+        raise ClinicError("note", f"The note can be at most {WHY_MAX} characters long.")
+    if "\x00" in text:
+        raise ClinicError("note", "The note has a character that cannot be stored (NUL): type it again.")
+    return text
