@@ -65,6 +65,11 @@ def world() -> World:
 WHY = {"why": "Checked in clinic today."}
 
 MATRIX: dict[str, Row] = {
+    "patient_new": Row(
+        "GET",
+        lambda w: "/clinic/patients/new/",
+        clinician_page(cleo="ok", yusuf="ok", ada="ok"),
+    ),
     "programme": Row(
         "GET",
         lambda w: f"/clinic/patients/{w.dana}/programme/",

@@ -9,14 +9,17 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from django.urls import reverse
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from backhome.web.api import auth, schemas, selectors
 from backhome.web.api.errors import ErrorOut
+from backhome.web.clinic.editor import patients
 from backhome.web.clinic.editor import services as editor
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.permissions import audit, patient_of_clinic
+from backhome.web.clinic.services import display_code
 from backhome.web.errors import Invalid
 
 router = Router(tags=["clinic"])
@@ -129,3 +132,44 @@ def programme_put(
         ) from None
     response["ETag"] = etag(editor.programme_version(person))
     return selectors.programme_json(person)
+
+
+def create_patient(request: HttpRequest, body: PatientIn) -> Status[PatientCreatedOut]:
+    """Create a patient of the caller's clinic (name, date of birth, the clinic's own identifier, an
+    optional contact) and the invitation they join with: 201 with the patient's id and the join code
+    and link. 400 when a value is wrong or the identifier is taken at the clinic. Scope `clinic:write`;
+    audited."""
+    membership = auth.clinician(request)
+    try:
+        person, invitation = patients.patient_create(
+            membership=membership,
+            name=body.name,
+            birth_date=body.birth_date,
+            clinic_ref=body.clinic_ref,
+            contact=body.contact,
+        )
+    except ClinicError as problem:
+        raise Invalid(
+            "Some values are missing or wrong.", fields=[(problem.field, problem.message)]
+        ) from None
+    return Status(
+        201,
+        PatientCreatedOut(
+            id=person.pk,
+            join_code=display_code(invitation.code),
+            join_url=request.build_absolute_uri(reverse("clinic:join_token", args=[invitation.token])),
+            expires_at=invitation.expires_at,
+        ),
+    )
+
+
+def register_patient_create(clinic: Router) -> None:
+    """``POST /clinic/patients`` on the router that answers ``GET`` at the same path (one path, one
+    router, or the second router's method would never be reached)."""
+    clinic.post(
+        "/clinic/patients",
+        response={201: PatientCreatedOut, **fails(400, 401, 403, 413, 415)},
+        summary="Create a patient of my clinic",
+        auth=auth.needs("clinic:write"),
+        openapi_extra={"x-scope": "clinic:write"},
+    )(create_patient)

@@ -11,10 +11,11 @@ Clinician pages (``require_clinician``): ``programme*``, ``alerts``, ``alert_ack
 
 from django.urls import path
 
-from backhome.web.clinic import views_alerts, views_editor, views_requests
+from backhome.web.clinic import views_alerts, views_editor, views_patients, views_requests
 
 urlpatterns = [
     # the programme editor (a patient of the clinic)
+    path("patients/new/", views_patients.patient_new, name="patient_new"),
     path("patients/<int:person_id>/programme/", views_editor.programme, name="programme"),
     path("patients/<int:person_id>/programme/dose/", views_editor.programme_dose, name="programme_dose"),
     path("patients/<int:person_id>/programme/add/", views_editor.programme_add, name="programme_add"),
