@@ -70,6 +70,11 @@ MATRIX: dict[str, Row] = {
         lambda w: "/clinic/patients/new/",
         clinician_page(cleo="ok", yusuf="ok", ada="ok"),
     ),
+    "patient_screen": Row(
+        "GET",
+        lambda w: f"/clinic/patients/{w.dana}/screen/",
+        clinician_page(cleo="ok", yusuf=404, ada="ok"),
+    ),
     "programme": Row(
         "GET",
         lambda w: f"/clinic/patients/{w.dana}/programme/",

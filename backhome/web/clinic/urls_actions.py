@@ -16,6 +16,7 @@ from backhome.web.clinic import views_alerts, views_editor, views_patients, view
 urlpatterns = [
     # the programme editor (a patient of the clinic)
     path("patients/new/", views_patients.patient_new, name="patient_new"),
+    path("patients/<int:person_id>/screen/", views_patients.screen, name="patient_screen"),
     path("patients/<int:person_id>/programme/", views_editor.programme, name="programme"),
     path("patients/<int:person_id>/programme/dose/", views_editor.programme_dose, name="programme_dose"),
     path("patients/<int:person_id>/programme/add/", views_editor.programme_add, name="programme_add"),

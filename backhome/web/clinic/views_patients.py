@@ -1,6 +1,7 @@
 """The clinic creates a patient (thin: ``editor.patients`` writes): name, date of birth, the clinic's own
 patient identifier and an optional contact; then the invitation page shows the code and QR code the
-patient joins with."""
+patient joins with. The clinician records the red-flag screen in clinic (the same questions; the core
+decides)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from backhome.web.clinic.editor import patients
 from backhome.web.clinic.errors import ClinicError
-from backhome.web.clinic.permissions import membership_of, require_clinician
+from backhome.web.clinic.models import Enrolment
+from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
+from backhome.web.patient import questions
+from backhome.web.patient.forms import StepForm
 
 FIELDS = ("name", "birth_date", "clinic_ref", "contact")
 
@@ -50,5 +54,48 @@ def patient_new(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/patient_new.html",
         {"nav": "patients", "error": error, "posted": request.POST if error else {}},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_clinician
+def screen(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The in-clinic screen: every question of the self-screen on one page, answered by the clinician
+    with the patient; the core decides; then the programme editor (which prescribes only on a refer or
+    proceed result)."""
+    membership = membership_of(request)
+    person = patient_of_clinic(membership, person_id)
+    steps = questions.screening().steps
+    bound = request.method == "POST"
+    step_forms = [(step, StepForm(step, request.POST) if bound else StepForm(step)) for step in steps]
+    error = ""
+    if bound:
+        if all(form.is_valid() for _, form in step_forms):
+            try:
+                patients.screening_in_clinic(
+                    membership=membership,
+                    person=person,
+                    steps=[(step.id, dict(form.answers())) for step, form in step_forms],
+                )
+            except ClinicError as problem:
+                error = problem.message
+            else:
+                return redirect("clinic:programme", person_id=person.pk)
+        else:
+            error = "Some questions are not answered: each is marked below."
+    else:
+        audit(membership=membership, person=person, action="view", what="screening in clinic")
+    enrolment = Enrolment.objects.filter(person=person).only("label").first()
+    return render(
+        request,
+        "clinic/patient_screen.html",
+        {
+            "nav": "patients",
+            "person": person,
+            "label": (enrolment.label if enrolment is not None else "") or f"Patient {person.pk}",
+            "steps": [(step, form.rows()) for step, form in step_forms],
+            "error": error,
+        },
         status=400 if error else 200,
     )

@@ -6,15 +6,18 @@ with. Whoever joins with it becomes that patient and finds what the clinic prepa
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backhome.core.contract import IntakeError
 from backhome.web.clinic import services as clinic_services
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Enrolment, Invitation, Membership
 from backhome.web.clinic.permissions import audit
-from backhome.web.patient.models import Person
+from backhome.web.patient import services as patient_services
+from backhome.web.patient.models import Person, Screening
 
 NAME_MAX = 200
 REF_MAX = 64
@@ -99,3 +102,36 @@ def patient_claim(*, token: str, now: dt.datetime | None = None) -> Person | Non
         invitation.save(update_fields=["used_at", "used_by"])
         Enrolment.objects.filter(person_id=invitation.patient_id).update(invitation=invitation)
         return Person.objects.get(pk=invitation.patient_id)
+
+
+def screening_in_clinic(
+    *, membership: Membership, person: Person, steps: list[tuple[str, dict[str, Any]]]
+) -> Screening:
+    """The red-flag screen a clinician records in clinic: the same questions as the self-screen, saved
+    step by step and decided by the core exactly as the patient's own (an emergency sign stops at its
+    step and locks the programme; an emergency, urgent or soon result prescribes nothing). Audited."""
+    with transaction.atomic():
+        try:
+            screening: Screening | None = None
+            for step_id, given in steps:
+                screening = patient_services.screening_save_answers(
+                    person=person, step_id=step_id, answers=given
+                )
+                if screening.tier == "emergency":
+                    break
+            else:
+                screening, _ = patient_services.screening_submit(person=person)
+        except patient_services.LockError:
+            raise ClinicError(
+                "screen", "This patient's programme is locked after an emergency result: lift the lock first."
+            ) from None
+        except IntakeError as error:
+            raise ClinicError("screen", "; ".join(str(p) for p in error.problems)) from None
+        assert screening is not None
+        audit(
+            membership=membership,
+            person=person,
+            action="change",
+            what=f"screening in clinic: {screening.tier}",
+        )
+        return screening
