@@ -89,8 +89,8 @@ def programme_changes_since(person: Person, version: str) -> list[str]:
     if then is None or now is None:
         return ["The form does not say which version of the programme it changes."]
     lines = [
-        f"{c.changed_by.get_username()} at {timezone.localtime(c.created_at):%H:%M}: {change_text(c)}"
-        f" (why: {c.why})."
+        f"{c.changed_by.get_username()} at {timezone.localtime(c.created_at):%H:%M}: {change_text(c)}."
+        f" Why: {c.why.rstrip('.')}."
         for c in ProgrammeChange.objects.filter(person=person, pk__gt=then[0])
         .select_related("changed_by")
         .order_by("created_at", "pk")
