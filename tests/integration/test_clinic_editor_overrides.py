@@ -20,6 +20,7 @@ from backhome.web.fhir.bundle import person_bundle
 from backhome.web.patient.models import Screening
 from backhome.web.progress.selectors import current_programme
 from tests.integration.clinic_people import Cast, cast
+from tests.integration.fhir_checks import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_yusuf_overrides_el_06_for_walt_and_the_press_up_is_prescribed_audited_a
     walt_row = next(r for r in rows[1:] if r[0] == "Walt")
     assert "prone-press-up (DPT-21, EL-06)" in walt_row[column] and NOTE in walt_row[column]
 
-    bundle = person_bundle(people.walt, for_clinic=True)
+    bundle = validated(person_bundle(people.walt, for_clinic=True))
     resources = [e["resource"] for e in bundle["entry"]]
     issues = [r for r in resources if r["resourceType"] == "DetectedIssue"]
     assert len(issues) == 1
