@@ -238,7 +238,12 @@ def _declared_length(request: HttpRequest) -> int:
 
 def enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse, in the envelope, what ninja would answer in plain text or read too much of: a body over
-    ``MAX_BODY`` (413), a body that is not JSON (415), and a method the address does not take (405)."""
+    ``MAX_BODY`` (413), a body that is not JSON (415), and a method the address does not take (405).
+
+    Every answer of the API is sent with ``Cache-Control: no-store`` (and ``private``): most carry a
+    person's data (their plan, their history, a clinic's patients, even the public triage's decision on
+    someone's answers), and no shared or browser cache should keep them. This is the one place every
+    API address goes through, so a new endpoint cannot forget it."""
 
     @functools.wraps(view)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -257,6 +262,7 @@ def enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             allow = response.get("Allow", "")
             message = f"This address takes {allow or 'other methods'}."
             return envelope(405, "method_not_allowed", message, headers={"Allow": allow} if allow else None)
+        add_never_cache_headers(response)
         return response
 
     return inner

@@ -61,8 +61,9 @@ def programme(request: HttpRequest, person_id: int) -> HttpResponse:
     membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     saved = None
-    if request.GET.get("saved", "").isdigit():
-        saved = ProgrammeChange.objects.filter(person=person, pk=int(request.GET["saved"])).first()
+    wanted = request.GET.get("saved", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # not "²", not 40 digits: no change's id
+        saved = ProgrammeChange.objects.filter(person=person, pk=int(wanted)).first()
     audit(membership=membership, person=person, action="view", what="programme editor")
     return _page(request, membership, person, saved=saved)
 

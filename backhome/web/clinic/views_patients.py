@@ -6,6 +6,7 @@ decides)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,13 +72,23 @@ def screen(request: HttpRequest, person_id: int) -> HttpResponse:
     step_forms = [(step, StepForm(step, request.POST) if bound else StepForm(step)) for step in steps]
     error = ""
     if bound:
-        if all(form.is_valid() for _, form in step_forms):
+        # A step asked only after a yes (``only_if``) counts only when that yes was given, as in the
+        # self-screen; its fields are not checked otherwise.
+        given: dict[str, Any] = {}
+        answered: list[tuple[str, dict[str, Any]]] = []
+        complete = True
+        for number, (step, form) in enumerate(step_forms):
+            if not questions.applies(step, given):
+                step_forms[number] = (step, StepForm(step))
+                continue
+            if form.is_valid():
+                given.update(form.answers())
+                answered.append((step.id, dict(form.answers())))
+            else:
+                complete = False
+        if complete:
             try:
-                patients.screening_in_clinic(
-                    membership=membership,
-                    person=person,
-                    steps=[(step.id, dict(form.answers())) for step, form in step_forms],
-                )
+                patients.screening_in_clinic(membership=membership, person=person, steps=answered)
             except ClinicError as problem:
                 error = problem.message
             else:

@@ -55,6 +55,10 @@ ALLOWED_HOSTS = env_list("BACKHOME_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("BACKHOME_CSRF_TRUSTED_ORIGINS", "")
 
 # --------------------------------------------------------------------------- the referral card
+#: The emergency number the tap-to-call button on every page dials (B31): 112 by default (Europe and
+#: many other countries); 911 in the US.
+EMERGENCY_NUMBER = os.environ.get("BACKHOME_EMERGENCY_NUMBER", "").strip() or "112"
+
 CLINIC = {
     "name": os.environ.get("BACKHOME_CLINIC_NAME", "").strip() or "a licensed physical therapist near you",
     "phone": os.environ.get("BACKHOME_CLINIC_PHONE", "").strip(),
@@ -105,6 +109,7 @@ MIDDLEWARE = [
     # Django pads each compressed response at random against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
+    "backhome.web.config.limits.BodyLimitMiddleware",  # any body over 64 KB: 413 before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

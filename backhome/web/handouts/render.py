@@ -57,9 +57,9 @@ class HandoutExercise:
 
 
 @lru_cache(maxsize=32)
-def _panels(exercise_id: str) -> tuple[PrintPanel, ...]:
-    """The print panels of an exercise (content, the same for everyone: made once per process)."""
-    return exercise_print_panels(exercise_id)
+def _panels(exercise_id: str, mode: str | None = None) -> tuple[PrintPanel, ...]:
+    """The print panels of an exercise in a mode (content, the same for everyone: made once per process)."""
+    return exercise_print_panels(exercise_id, mode=mode)
 
 
 def qr_svg(url: str) -> SafeString:
@@ -85,11 +85,11 @@ def handout_context(
                 dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 start_position=exercise.start_position,
-                steps=tuple(exercise.steps),
+                steps=exercise.steps_for(mode),
                 may_feel=tuple(exercise.may_feel),
                 must_not=tuple(exercise.must_not),
                 exercise_id=item.exercise_id,
-                panels=_panels(item.exercise_id),
+                panels=_panels(item.exercise_id, mode),
             )
         )
     return {

@@ -28,10 +28,12 @@ from backhome.web.clinic.editor.overrides import decide_again
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import CareSettings, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.permissions import audit
+from backhome.web.clinic.selectors.timeline import ANOTHER_CLINIC
 from backhome.web.errors import StaleVersion, VersionRequired
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.selectors import screening_latest_decided
+from backhome.web.practice.stops import stop_clear
 from backhome.web.progress.models import DoseChange
 from backhome.web.progress.selectors import Programme, ProgrammeItem, current_programme
 
@@ -82,19 +84,23 @@ def _parts(version: str) -> tuple[int, int, int] | None:
     return int(bits[0]), int(bits[1]), int(bits[2])
 
 
-def programme_changes_since(person: Person, version: str) -> list[str]:
-    """What changed since ``version``, in the clinician's words, oldest first."""
+def programme_changes_since(person: Person, version: str, *, clinic_id: int) -> list[str]:
+    """What changed since ``version``, in the clinician's words, oldest first; a change made at another
+    clinic (the patient moved) says neither who made it nor why."""
     now = _parts(programme_version(person))
     then = _parts(version)
     if then is None or now is None:
         return ["The form does not say which version of the programme it changes."]
-    lines = [
-        f"{c.changed_by.get_username()} at {timezone.localtime(c.created_at):%H:%M}: {change_text(c)}."
-        f" Why: {c.why.rstrip('.')}."
-        for c in ProgrammeChange.objects.filter(person=person, pk__gt=then[0])
+    lines = []
+    for c in (
+        ProgrammeChange.objects.filter(person=person, pk__gt=then[0])
         .select_related("changed_by")
         .order_by("created_at", "pk")
-    ]
+    ):
+        ours = c.clinic_id == clinic_id
+        who = c.changed_by.get_username() if ours else ANOTHER_CLINIC
+        line = f"{who} at {timezone.localtime(c.created_at):%H:%M}: {change_text(c)}."
+        lines.append(line + (f" Why: {c.why.rstrip('.')}." if ours else ""))
     if now[2] != then[2]:
         lines.append("The programme was decided again from a new screening or check.")
     elif now[1] != then[1] and not lines:
@@ -102,13 +108,13 @@ def programme_changes_since(person: Person, version: str) -> list[str]:
     return lines or ["The programme changed."]
 
 
-def version_check(person: Person, version: str | None) -> None:
+def version_check(person: Person, version: str | None, *, clinic_id: int) -> None:
     """Refuse (``ProgrammeChanged``) a change made from a version of the programme that is not the
     current one; ``None`` (an older page without the field) is not checked."""
     if version is None:
         return
     if str(version).strip() != programme_version(person):
-        raise ProgrammeChanged(programme_changes_since(person, str(version)))
+        raise ProgrammeChanged(programme_changes_since(person, str(version), clinic_id=clinic_id))
 
 
 def _range_words(label: str, allowed: Range, unit: str = "") -> str:
@@ -206,7 +212,7 @@ def programme_dose_change(
     why = clean_why(why)
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         item = _item(programme, exercise_id)
         assert programme is not None
@@ -262,7 +268,7 @@ def programme_exercise_remove(
     why = clean_why(why)
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         item = _item(programme, exercise_id)
         assert programme is not None
@@ -306,7 +312,7 @@ def programme_exercise_add(
         raise ClinicError("exercise", "Choose an exercise of the library.")
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         if programme is None or not programme.items:
             raise ClinicError(
@@ -320,6 +326,11 @@ def programme_exercise_add(
         if in_programme is not None:
             if not in_programme.suspended:
                 raise ClinicError("exercise", f"{exercise.name} is already in the programme.")
+            for stopped in {
+                in_programme.plan_exercise_id,
+                in_programme.exercise_id,
+            }:  # B30/B26: clears a red stop
+                stop_clear(person_id=person.pk, exercise_id=stopped, cleared_by=membership.user, note=why)
             _dose_change(
                 person=person,
                 programme=programme,
@@ -384,7 +395,7 @@ def care_monitoring_set(
         raise ClinicError("monitoring", "Choose strict or monitored.")
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         care = _care(person)
         before = care.monitoring
         if before == monitoring:
@@ -413,7 +424,7 @@ def care_clearance_set(
         raise ClinicError("rule", "Choose one of the clearances: EL-02, EL-03, EL-04 or EL-05.")
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         care = _care(person)
         before = sorted(set(care.clearances))
         if cleared:
@@ -450,7 +461,7 @@ def person_lock_lift(
     why = clean_why(why)
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         try:
             patient_services.person_clear_emergency_lock(person=person, cleared_by=membership.user, note=why)
         except patient_services.LockError:
@@ -499,7 +510,7 @@ def programme_replace(
     made: list[ProgrammeChange] = []
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         current = {
             i.plan_exercise_id: i
@@ -558,7 +569,7 @@ def block_override(
     note = clean_note(note)
     with transaction.atomic():
         person = _locked_person(person)
-        version_check(person, version)
+        version_check(person, version, clinic_id=membership.clinic_id)
         latest = screening_latest_decided(person)
         if person.locked or latest is None or not can_redecide(person, latest):
             raise ClinicError(

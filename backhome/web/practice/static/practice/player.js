@@ -4,6 +4,7 @@
 // where in an exercise the person was. Every write waits in the outbox until the server has it; while
 // offline the player applies PM-F1 alone (player/painchecks.js).
 import { outbox as OUTBOX } from "./offline.js";
+import { attachCoach } from "./player/coach.js";
 import { localResult, worse } from "./player/painchecks.js";
 import { recall, savedStates, store } from "./player/saved.js";
 import { beep, freeScreen, holdScreen, isMuted, say, setMuted, wakeAudio } from "./player/sound.js";
@@ -52,6 +53,7 @@ let ticker = null;
 let lastTick = 0;
 let busy = false;
 let retry = null;
+let coach = null; // the camera coach's offer for the exercise on screen (player/coach.js)
 
 function current() {
   return EX[state.position - 1];
@@ -87,6 +89,7 @@ const form = $("check-form");
 
 function askCheck(kind) {
   // kind: "before", "after" or "hurts"
+  coach = attachCoach(coach, null);
   state.stage = kind === "before" ? "before" : "check";
   state.itHurts = kind === "hurts";
   form.reset();
@@ -259,6 +262,11 @@ function place() {
     }
     slot.appendChild(card);
   }
+  // The camera only counts (kept on this phone with the session's state); it never changes the dose.
+  coach = attachCoach(coach, current(), $("timer-panel"), { say, onCounts: (counts) => {
+    state.camera = Object.assign({}, state.camera, { [state.position]: counts });
+    save();
+  } });
 }
 function picture() {
   return $("picture-" + state.position);
@@ -454,7 +462,12 @@ function showResult(result) {
   if (ended) {
     text($("stop-advice"), result.advice);
     const rules = result.rules || [];
-    show($("stop-rescreen"), !result.local && (rules.indexOf("PM-14") >= 0 || rules.indexOf("PM-11") >= 0));
+    if (!result.local && rules.indexOf("PM-14") >= 0) {
+      // B25/B31: a warning sign ends the session and the server has opened the red-flag questions: go there now.
+      location.assign($("stop-rescreen").querySelector("a").href);
+      return;
+    }
+    show($("stop-rescreen"), !result.local && rules.indexOf("PM-11") >= 0);
     show($("stop-emergency"), !!result.warning);
     text($("next"), result.local ? "End the session" : "See your summary");
     beep(330, 600);
