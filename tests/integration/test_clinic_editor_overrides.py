@@ -130,3 +130,15 @@ def test_no_override_gives_exercises_to_a_result_that_prescribes_none(people: Ca
     assert response.status_code == 400
     assert "only a new screen can" in response.content.decode()
     assert not ProgrammeChange.objects.filter(person=people.walt).exists()
+
+
+def test_walts_override_is_kept_when_he_answers_the_questions_again(people: Cast) -> None:
+    from backhome.web.patient import services as patient_services
+    from tests.integration.people import WALT_WEB
+    from tests.integration.screening_helpers import flat
+
+    override(people)
+    Screening.objects.create(person=people.walt, answers=flat(WALT_WEB))  # a new screening, same answers
+    screening, _ = patient_services.screening_submit(person=people.walt)
+    assert "prone-press-up" in {i.exercise_id for i in screening.items.all()}
+    assert "prone-press-up" in walts_exercises(people)

@@ -3,9 +3,10 @@ on a named exercise) with a written reason. The core decides what an override do
 (``backhome.core.rules.safety.apply_override``: the exercise comes back at its starting dose once no
 other rule holds it; no override changes an emergency, urgent or soon tier).
 
-The overrides are kept in ``CareSettings.overrides`` and applied after the core decides each time the
-editor decides again (a clearance, the monitoring mode, an override), so none is lost then; an override
-whose block the new decision no longer has is kept and applies again when the block comes back.
+The overrides are kept in ``CareSettings.overrides`` and applied after the core decides, each time the
+editor decides again (a clearance, the monitoring mode, an override) and at every decision of the patient
+app (``person_overrides_apply``: a new screening, a self-check), so none is lost then; an override whose
+block the new decision no longer has is kept and applies again when the block comes back.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ def overrides_apply(decision: Decision, stored: Iterable[Mapping[str, Any]]) -> 
         except (OverrideRefused, KeyError, ValueError):
             continue  # the block is not in this decision (or a tier that prescribes nothing): kept for later
     return decision
+
+
+def person_overrides_apply(person: Person, decision: Decision) -> Decision:
+    """The decision with the person's stored overrides applied (``patient.services`` calls this after
+    every decision of the core, so a new screening or self-check keeps them while their blocks hold)."""
+    from backhome.web.clinic.models import CareSettings
+
+    care = CareSettings.objects.filter(person_id=person.pk).only("overrides").first()
+    if care is None or not care.overrides:
+        return decision
+    return overrides_apply(decision, care.overrides)
 
 
 def decide_again(person: Person, latest: Screening, stored: Iterable[Mapping[str, Any]]) -> Screening:
