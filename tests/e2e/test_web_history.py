@@ -134,10 +134,7 @@ def test_the_history_charts_show_the_logged_sessions(visit: Visit) -> None:
 
     assert page.locator("#dose-prone-press-up dd").nth(1).inner_text() == "10 times, hold each 20 seconds"
     assert (
-        page.locator("ol.events li")
-        .first.locator("h3")
-        .inner_text()
-        .endswith("Stopped: Sciatic nerve glide")
+        page.locator("ol.events li").first.locator("h3").inner_text().endswith("Stopped: Sciatic nerve glide")
     )
     visit.shot("history")
 

@@ -65,6 +65,16 @@ def world() -> World:
 WHY = {"why": "Checked in clinic today."}
 
 MATRIX: dict[str, Row] = {
+    "patient_new": Row(
+        "GET",
+        lambda w: "/clinic/patients/new/",
+        clinician_page(cleo="ok", yusuf="ok", ada="ok"),
+    ),
+    "patient_screen": Row(
+        "GET",
+        lambda w: f"/clinic/patients/{w.dana}/screen/",
+        clinician_page(cleo="ok", yusuf=404, ada="ok"),
+    ),
     "programme": Row(
         "GET",
         lambda w: f"/clinic/patients/{w.dana}/programme/",
@@ -99,6 +109,12 @@ MATRIX: dict[str, Row] = {
         lambda w: f"/clinic/patients/{w.fern.pk}/programme/clearance/",
         clinician_page(cleo="redirect", yusuf=404, ada="redirect"),
         data=lambda w: {"rule": "EL-04", "cleared": "yes", **WHY},
+    ),
+    "programme_override": Row(
+        "POST",
+        lambda w: f"/clinic/patients/{w.dana}/programme/override/",
+        clinician_page(cleo="redirect", yusuf=404, ada="redirect"),
+        data=lambda w: {"exercise": "single-knee-to-chest", "note": "Assessed: flexion eases it.", **WHY},
     ),
     "programme_unlock": Row(
         "POST",

@@ -40,7 +40,7 @@ def test_the_clinics_export_names_dana_and_carries_its_record_number_under_its_s
     Clinic.objects.filter(pk=people.riverside.pk).update(
         identifier_system="https://records.riverside.example/mrn"
     )
-    Enrolment.objects.filter(person=people.dana).update(record_number="RP-00042")
+    Enrolment.objects.filter(person=people.dana).update(clinic_ref="RP-00042")
     (patient,) = resources(download(people), "Patient")
     assert patient["name"] == [{"use": "usual", "text": "Dana"}]
     official = [i for i in patient["identifier"] if i.get("use") == "official"]

@@ -19,7 +19,7 @@ from backhome.core.contract import IntakeError, decision_to_json, parse_intake_j
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import Context
-from backhome.web.api import auth, errors, me_sessions, schemas, selectors
+from backhome.web.api import auth, clinic_programme, errors, me_sessions, schemas, selectors
 from backhome.web.api.errors import ErrorOut
 from backhome.web.clinic import alerts as clinic_alerts
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
@@ -200,8 +200,8 @@ def history(request: HttpRequest) -> dict[str, Any]:
     return selectors.history_json(auth.me(request), today=timezone.localdate())
 
 
-def _fhir(person: Any) -> JsonResponse:
-    return JsonResponse(person_bundle(person), content_type="application/fhir+json")
+def _fhir(person: Any, *, for_clinic: bool = False) -> JsonResponse:
+    return JsonResponse(person_bundle(person, for_clinic=for_clinic), content_type="application/fhir+json")
 
 
 def fhir_response() -> dict[str, Any]:
@@ -290,21 +290,6 @@ def patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 
 
 @clinic.get(
-    "/clinic/patients/{patient_id}/programme",
-    response={200: schemas.ProgrammeOut, **fails(401, 403, 404)},
-    summary="A patient's programme",
-    auth=auth.needs("clinic:read"),
-    openapi_extra={"x-scope": "clinic:read"},
-)
-def programme(request: HttpRequest, patient_id: int) -> dict[str, Any]:
-    """The patient's programme at current doses and what the core held back. Scope `clinic:read`; audited."""
-    membership = auth.clinician(request)
-    person = patient_of_clinic(membership, patient_id)
-    audit(membership=membership, person=person, action="view", what="API: programme")
-    return selectors.programme_json(person)
-
-
-@clinic.get(
     "/clinic/patients/{patient_id}/fhir",
     response=fails(401, 403, 404),
     summary="A patient's record as a FHIR Bundle",
@@ -315,7 +300,7 @@ def patient_fhir(request: HttpRequest, patient_id: int) -> JsonResponse:
     """The patient's record as a FHIR R4 Bundle. Scope `clinic:read`; audited as an export."""
     membership = auth.clinician(request)
     person = patient_of_clinic(membership, patient_id)
-    response = _fhir(person)
+    response = _fhir(person, for_clinic=True)
     audit(membership=membership, person=person, action="export", what="API: FHIR bundle")
     return response
 
@@ -375,4 +360,6 @@ api.add_router("", library)
 api.add_router("", triage_router)
 api.add_router("", me)
 api.add_router("", me_sessions.router)
+clinic_programme.register_patient_create(clinic)
 api.add_router("", clinic)
+api.add_router("", clinic_programme.router)

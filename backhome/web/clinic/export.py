@@ -39,7 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Alert, Enrolment, OutcomeScore
+from backhome.web.clinic.models import Alert, Enrolment, OutcomeScore, ProgrammeChange
 from backhome.web.clinic.outcomes import RISK_WORDS, improvement_of
 from backhome.web.clinic.permissions import audit, membership_of, require_clinician
 from backhome.web.clinic.selectors.patient_rows import DONE, pain_summary
@@ -76,6 +76,7 @@ HEADER = (
     "ODI total, latest",
     "STarT Back risk",
     "Improvement (OM-08)",
+    "Clinician overrides (B26)",
 )
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -140,6 +141,8 @@ class ExportRow:
     odi_latest: int | None = None
     risk: str = ""
     improvement: str = ""
+    #: The clinicians' overrides of a block (B26), oldest first: day, exercise, rules, clinical note.
+    overrides: str = ""
 
     def adherence(self, days: int) -> int | None:
         planned = self.planned[days]
@@ -169,6 +172,7 @@ class ExportRow:
             self.odi_latest,
             self.risk,
             self.improvement,
+            self.overrides,
         ]
         return out
 
@@ -293,6 +297,15 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
         )
     )
     joined_days = {int(v["person_id"]): timezone.localdate(v["joined"]) for v in values}
+    overrides: dict[int, list[str]] = {}
+    for change in ProgrammeChange.objects.filter(
+        clinic_id=clinic_id, kind=ProgrammeChange.Kind.OVERRIDE, person_id__in=joined_days
+    ).order_by("created_at", "pk"):
+        before = change.before if isinstance(change.before, dict) else {}
+        rules = ", ".join(str(r) for r in before.get("rules", []))
+        overrides.setdefault(change.person_id, []).append(
+            f"{timezone.localdate(change.created_at).isoformat()} {change.exercise_id} ({rules}): {change.note}"
+        )
     recent = {pk: day for pk, day in joined_days.items() if day > starts[longest]}
     exact = _done_days_since_joining(recent, since=starts[longest], today=today)
     out = []
@@ -340,6 +353,7 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
                 odi_latest=v["odi_latest"],
                 risk=RISK_WORDS.get(category, category),
                 improvement=("improved: " if improvement.improved else "") + improvement.words,
+                overrides="; ".join(overrides.get(pk, [])),
             )
         )
     return sorted(out, key=lambda r: (r.label.casefold(), r.enrolled_on))

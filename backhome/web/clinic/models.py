@@ -64,6 +64,9 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     #: Who it is for, as the clinician wrote it (a name or a note; shown only to the clinic).
     label = models.CharField(max_length=200, blank=True)
+    #: The patient the clinic created for this invitation (their programme waits for them): whoever
+    #: joins with it becomes that patient. None for an invitation to join with one's own screening.
+    patient = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=64, unique=True)
     code = models.CharField(max_length=12, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,10 +88,25 @@ class Enrolment(models.Model):
     )
     #: How the clinic knows the patient (a name or a reference the clinic chose; never shown to others).
     label = models.CharField(max_length=200, blank=True)
-    #: The patient's number in the clinic's own records (FHIR ``Patient.identifier`` with the clinic's
-    #: ``identifier_system``, so the clinic's record system can match the export).
-    record_number = models.CharField(max_length=64, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    #: A patient the clinic created (clinic.editor.patients): their name, date of birth, the clinic's own
+    #: patient identifier (unique within the clinic; FHIR ``Patient.identifier`` with the clinic's
+    #: ``identifier_system``, so the clinic's record system can match the export) and an optional way to
+    #: reach them. Blank for a
+    #: patient who joined from their own screening.
+    name = models.CharField(max_length=200, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    clinic_ref = models.CharField(max_length=64, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["clinic", "clinic_ref"],
+                condition=~models.Q(clinic_ref=""),
+                name="enrolment_clinic_ref_unique",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.person} at {self.clinic}"
@@ -109,6 +127,9 @@ class CareSettings(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="care")
     monitoring = models.CharField(max_length=16, choices=Monitoring.choices, default=Monitoring.STRICT)
     clearances = models.JSONField(default=list, blank=True)
+    #: B26 overrides of one block each, applied to every decision of the editor after the core decides
+    #: (``clinic.editor.overrides``): ``{"exercise_id", "rule", "why", "at"}``.
+    overrides = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -124,6 +145,7 @@ class ProgrammeChange(models.Model):
         DOSE = "dose"
         MONITORING = "monitoring"
         CLEARANCE = "clearance"
+        OVERRIDE = "override"
         UNLOCK = "unlock"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programme_changes")
@@ -133,7 +155,10 @@ class ProgrammeChange(models.Model):
     exercise_id = models.CharField(max_length=64, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    #: The reason in the patient's words: shown to them with the change.
     why = models.TextField()
+    #: The clinician's private clinical note: never shown to the patient; in the clinic's CSV and FHIR.
+    note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the patient first saw the programme after this change (None: not yet; "what changed" shows it).
     seen_at = models.DateTimeField(null=True, blank=True)

@@ -332,8 +332,11 @@ def enrolment_relabel(
         enrolment.label = label
         fields = ["label"]
         if number is not None:
-            enrolment.record_number = number
-            fields.append("record_number")
+            taken = Enrolment.objects.filter(clinic_id=membership.clinic_id, clinic_ref=number)
+            if number and taken.exclude(pk=enrolment.pk).exists():
+                raise ClinicError("record_number", "Another patient of your clinic has this number.")
+            enrolment.clinic_ref = number
+            fields.append("clinic_ref")
         enrolment.save(update_fields=fields)
         audit(membership=membership, person=person, action="change", what="the patient's label")
         return enrolment

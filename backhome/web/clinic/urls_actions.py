@@ -11,10 +11,12 @@ Clinician pages (``require_clinician``): ``programme*``, ``alerts``, ``alert_ack
 
 from django.urls import path
 
-from backhome.web.clinic import views_alerts, views_editor, views_requests
+from backhome.web.clinic import views_alerts, views_editor, views_patients, views_requests
 
 urlpatterns = [
     # the programme editor (a patient of the clinic)
+    path("patients/new/", views_patients.patient_new, name="patient_new"),
+    path("patients/<int:person_id>/screen/", views_patients.screen, name="patient_screen"),
     path("patients/<int:person_id>/programme/", views_editor.programme, name="programme"),
     path("patients/<int:person_id>/programme/dose/", views_editor.programme_dose, name="programme_dose"),
     path("patients/<int:person_id>/programme/add/", views_editor.programme_add, name="programme_add"),
@@ -30,6 +32,11 @@ urlpatterns = [
         "patients/<int:person_id>/programme/clearance/",
         views_editor.programme_clearance,
         name="programme_clearance",
+    ),
+    path(
+        "patients/<int:person_id>/programme/override/",
+        views_editor.programme_override,
+        name="programme_override",
     ),
     path(
         "patients/<int:person_id>/programme/unlock/", views_editor.programme_unlock, name="programme_unlock"

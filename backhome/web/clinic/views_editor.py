@@ -19,6 +19,7 @@ from backhome.web.clinic.editor.page import editor_page
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Membership, ProgrammeChange
 from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
+from backhome.web.errors import StaleVersion, status_of
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
 
@@ -33,9 +34,10 @@ def _page(
     *,
     form: forms.EditorForm | None = None,
     saved: ProgrammeChange | None = None,
+    stale: StaleVersion | None = None,
 ) -> HttpResponse:
     error = None
-    if form is not None:
+    if form is not None and stale is None:
         field, message = form.first_error()
         error = {"form": form.html_id(), "field": field, "message": message, "target": form.error_target()}
     return render(
@@ -45,10 +47,11 @@ def _page(
             "nav": "patients",
             "page": editor_page(membership, person),
             "error": error,
-            "posted": form.data if form is not None else {},
+            "posted": form.data if form is not None and stale is None else {},
             "saved": change_text(saved) if saved is not None else "",
+            "stale": getattr(stale, "since", None) if stale is not None else None,
         },
-        status=400 if form is not None else 200,
+        status=status_of(stale) if stale is not None else 400 if form is not None else 200,
     )
 
 
@@ -76,6 +79,9 @@ def _act(
     if form.is_valid():
         try:
             change = action(membership, person, form.cleaned_data)
+        except StaleVersion as stale:
+            # Nothing was saved: the page shows the programme as it is now, and what changed since.
+            return _page(request, membership, person, form=form, stale=stale)
         except ClinicError as problem:
             form.add_error(problem.field if problem.field in form.fields else None, problem.message)
         else:
@@ -98,6 +104,7 @@ def programme_dose(request: HttpRequest, person_id: int) -> HttpResponse:
             reps=data["reps"],
             hold_s=data["hold_s"],
             why=data["why"],
+            version=data["version"],
         ),
     )
 
@@ -110,7 +117,7 @@ def programme_add(request: HttpRequest, person_id: int) -> HttpResponse:
         person_id,
         forms.AddForm,
         lambda m, p, data: services.programme_exercise_add(
-            membership=m, person=p, exercise_id=data["exercise"], why=data["why"]
+            membership=m, person=p, exercise_id=data["exercise"], why=data["why"], version=data["version"]
         ),
     )
 
@@ -123,7 +130,7 @@ def programme_remove(request: HttpRequest, person_id: int) -> HttpResponse:
         person_id,
         forms.RemoveForm,
         lambda m, p, data: services.programme_exercise_remove(
-            membership=m, person=p, exercise_id=data["exercise"], why=data["why"]
+            membership=m, person=p, exercise_id=data["exercise"], why=data["why"], version=data["version"]
         ),
     )
 
@@ -136,7 +143,7 @@ def programme_monitoring(request: HttpRequest, person_id: int) -> HttpResponse:
         person_id,
         forms.MonitoringForm,
         lambda m, p, data: services.care_monitoring_set(
-            membership=m, person=p, monitoring=data["monitoring"], why=data["why"]
+            membership=m, person=p, monitoring=data["monitoring"], why=data["why"], version=data["version"]
         ),
     )
 
@@ -149,7 +156,30 @@ def programme_clearance(request: HttpRequest, person_id: int) -> HttpResponse:
         person_id,
         forms.ClearanceForm,
         lambda m, p, data: services.care_clearance_set(
-            membership=m, person=p, rule=data["rule"], cleared=data["cleared"], why=data["why"]
+            membership=m,
+            person=p,
+            rule=data["rule"],
+            cleared=data["cleared"],
+            why=data["why"],
+            version=data["version"],
+        ),
+    )
+
+
+@require_POST
+@require_clinician
+def programme_override(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _act(
+        request,
+        person_id,
+        forms.OverrideForm,
+        lambda m, p, data: services.block_override(
+            membership=m,
+            person=p,
+            exercise_id=data["exercise"],
+            note=data["note"],
+            why=data["why"],
+            version=data["version"],
         ),
     )
 
@@ -161,7 +191,9 @@ def programme_unlock(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         person_id,
         forms.UnlockForm,
-        lambda m, p, data: services.person_lock_lift(membership=m, person=p, why=data["why"]),
+        lambda m, p, data: services.person_lock_lift(
+            membership=m, person=p, why=data["why"], version=data["version"]
+        ),
     )
 
 

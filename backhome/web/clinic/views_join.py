@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backhome.web.clinic import services
+from backhome.web.clinic.editor import patients
 from backhome.web.clinic.errors import InvitationError
 from backhome.web.clinic.selectors import invitations as invitation_selectors
 from backhome.web.patient import services as patient_services
@@ -86,6 +87,20 @@ def join_token(request: HttpRequest, token: str) -> HttpResponse:
         )
     assert found is not None
     if request.method == "POST":
+        if found.patient_id is not None:  # a patient the clinic created: this browser becomes them
+            try:
+                claimed = patients.patient_claim(token=token)
+            except InvitationError as problem:
+                return render(
+                    request,
+                    "clinic/join_invitation.html",
+                    {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
+                    status=410,
+                )
+            assert claimed is not None
+            request.session.cycle_key()
+            request.session[patient_services.SESSION_KEY] = claimed.pk
+            return redirect(reverse("clinic:join") + "?joined=1")
         if person is None:
             person = patient_services.person_get_or_create_for_session(session=request.session)
         try:

@@ -25,7 +25,7 @@ from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
-from backhome.web.clinic.models import Alert, Clinic, OutcomeScore
+from backhome.web.clinic.models import Alert, Clinic, OutcomeScore, ProgrammeChange
 from backhome.web.fhir.selectors import Record, person_record
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, Screening
@@ -114,8 +114,9 @@ def person_identifier_system() -> str:
 
 def person_bundle(person: Person, *, for_clinic: bool = False) -> dict[str, Any]:
     """Everything backhome keeps about this person that has a FHIR home, as a Bundle of type
-    ``collection`` (plain JSON-able dictionaries). ``for_clinic``: the clinic's export, whose Patient
-    also carries the name the clinic knows them by."""
+    ``collection`` (plain JSON-able dictionaries). ``for_clinic``: the export of their clinic, whose Patient
+    also carries the name the clinic knows them by, with the clinicians' private notes (an override's
+    clinical reason); the person's own export has neither."""
     return _Builder(person_record(person), for_clinic=for_clinic).bundle()
 
 
@@ -396,9 +397,40 @@ class _Builder:
             "supportingInfo": [_ref(url) for url in self.screening_refs.get(screening.pk, [])],
             "activity": activities,
         }
+        plan["supportingInfo"].extend(_ref(url) for url in self.add_overrides())
         if not plan["supportingInfo"]:
             del plan["supportingInfo"]
         self.add(self.care_plan_url(), plan)
+
+    def add_overrides(self) -> list[str]:
+        """Each clinician's override of a block (B26) as a DetectedIssue (the block: its rules and
+        reason) with its ``mitigation`` (who overrode it, when, why); the CarePlan refers to them."""
+        urls = []
+        overrides = ProgrammeChange.objects.filter(
+            person_id=self.record.person.pk, kind=ProgrammeChange.Kind.OVERRIDE
+        ).order_by("created_at", "pk")
+        for change in overrides:
+            before = change.before if isinstance(change.before, dict) else {}
+            rules = [str(r) for r in before.get("rules", [])]
+            exercise = self.library.get(change.exercise_id)
+            name = exercise.name if exercise is not None else change.exercise_id
+            words = f"Overridden by a clinician: {change.why}"
+            if self.for_clinic and change.note:
+                words += f" Clinical note: {change.note}"
+            issue: dict[str, Any] = {
+                "resourceType": "DetectedIssue",
+                "status": "final",
+                "code": {
+                    "coding": [{"system": LOCAL_EXERCISE, "code": change.exercise_id, "display": name}],
+                    "text": f"{name} held back ({', '.join(rules)})",
+                },
+                "patient": _ref(self.patient),
+                "identifiedDateTime": _instant(change.created_at),
+                "detail": str(before.get("reason", "")) or f"Held back by {', '.join(rules)}.",
+                "mitigation": [{"action": {"text": words}, "date": _instant(change.created_at)}],
+            }
+            urls.append(self.add(self.url("DetectedIssue", change.pk), issue))
+        return urls
 
     def care_plan_url(self) -> str:
         programme = self.record.programme

@@ -64,7 +64,7 @@ def person_record(person: Person) -> Record:
     )
     return Record(
         label=enrolment.label if enrolment is not None else "",
-        record_number=enrolment.record_number if enrolment is not None else "",
+        record_number=enrolment.clinic_ref if enrolment is not None else "",
         odi=odi,
         person=person,
         email=email,

@@ -283,6 +283,11 @@ def _decide(
     (saved here). The core's strict parser raises ``IntakeError`` before anything is written."""
     intake = parse_intake(document)
     decision = decide(intake, context or care_context(person))
+    # A clinician's overrides (B26) hold for every later decision, a new screening or self-check too
+    # (B27); imported here because the clinic app builds on this one.
+    from backhome.web.clinic.editor.overrides import person_overrides_apply
+
+    decision = person_overrides_apply(person, decision)
     if screening.rescreen and person.needs_rescreen:
         # B25: the new decision replaces the earlier one (which after_rescreen never reads).
         decision = after_rescreen(decision, decision)

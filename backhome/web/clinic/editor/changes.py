@@ -47,6 +47,10 @@ def change_text(change: ProgrammeChange) -> str:
             return "Gave you the go-ahead for " + " and ".join(CLEARABLE[r].patient_words for r in given)
         if taken:
             return "Withdrew the go-ahead for " + " and ".join(CLEARABLE[r].patient_words for r in taken)
+    if change.kind == ProgrammeChange.Kind.OVERRIDE:
+        if isinstance(after, dict) and after.get("prescribed"):
+            return f"Added {name} to your programme after checking you: start gently"
+        return f"Checked {name} for you: it stays out of your programme for now"
     if change.kind == ProgrammeChange.Kind.UNLOCK:
         return "Checked you and lifted the stop on your exercises"
     return "Changed your programme"

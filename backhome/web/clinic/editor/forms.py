@@ -20,7 +20,7 @@ from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Monitoring
 
 #: The fields whose own element the error summary links to (else it links to the form).
-LINKED_FIELDS = ("sets", "reps", "hold_s", "why")
+LINKED_FIELDS = ("sets", "reps", "hold_s", "why", "note")
 
 
 class WhyField(forms.CharField):
@@ -62,6 +62,12 @@ class EditorForm(forms.Form):
     """A form of the editor: every one carries the clinician's reason, checked first."""
 
     why = WhyField()
+    #: The programme's version when the page was read (``services.programme_version``); a page always
+    #: sends it, and a stale one is refused with what changed since.
+    version = forms.CharField(required=False, max_length=64)
+
+    def clean_version(self) -> str | None:
+        return self.cleaned_data.get("version") or None
 
     def html_id(self) -> str:
         """The id of the page's form element that posted this (where its mistake is shown)."""
@@ -144,6 +150,16 @@ class ClearanceForm(EditorForm):
     def html_id(self) -> str:
         verb = "withdraw" if self._posted("cleared") == "no" else "give"
         return f"{verb}-{self._posted('rule')}"
+
+
+class OverrideForm(EditorForm):
+    """Override the block of a held-back exercise (B26): a private clinical note and the patient's why."""
+
+    exercise = forms.CharField(required=False)
+    note = forms.CharField(required=False, strip=False)
+
+    def html_id(self) -> str:
+        return "override"
 
 
 class UnlockForm(EditorForm):

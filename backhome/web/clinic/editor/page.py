@@ -25,6 +25,7 @@ from backhome.web.clinic.editor.choices import (
     held_back,
     starting_dose,
 )
+from backhome.web.clinic.editor.services import programme_version
 from backhome.web.clinic.models import CareSettings, Enrolment, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.selectors.timeline import ANOTHER_CLINIC
 from backhome.web.clinic.words import exercise_name
@@ -92,6 +93,17 @@ class ChangeLine:
     kind: str
     text: str
     why: str
+    #: The clinician's private clinical note (an override's); never shown to the patient.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Overridable:
+    """An exercise held back now that a clinician may override (B26), with the rules holding it."""
+
+    exercise_id: str
+    name: str
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,10 @@ class EditorPage:
     give_with_blocks: frozenset[str]
     can_redecide: bool
     history: tuple[ChangeLine, ...]
+    #: What an override could give back (only when the result prescribes: B26).
+    overridable: tuple[Overridable, ...]
+    #: The programme's version as read (every form posts it back: ``services.version_check``).
+    version: str
 
     @property
     def active_items(self) -> tuple[EditorItem, ...]:
@@ -160,6 +176,8 @@ def _editor_items(programme: Programme | None) -> tuple[EditorItem, ...]:
 def editor_page(membership: Membership, person: Person) -> EditorPage:
     """Everything the programme editor shows for one patient of the membership's clinic."""
     library = default_library()
+    # Read before the programme: a change in between makes the page stale, never silently overwritten.
+    version = programme_version(person)
     programme = current_programme(person)
     screening = programme.screening if programme is not None else screening_latest_decided(person)
     decision = (screening.decision if screening is not None else None) or {}
@@ -220,6 +238,7 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
             kind=c.get_kind_display(),
             text=change_text(c),
             why=c.why if c.clinic_id == membership.clinic_id else "",
+            note=c.note if c.clinic_id == membership.clinic_id else "",
         )
         for c in ProgrammeChange.objects.filter(person=person).select_related("changed_by")[:10]
     )
@@ -241,4 +260,11 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
         give_with_blocks=frozenset(shown),
         can_redecide=can_redecide(person, screening),
         history=history,
+        overridable=tuple(
+            Overridable(exercise_id, exercise_name(exercise_id), tuple(block.get("rules", [])))
+            for exercise_id, block in blocked.items()
+        )
+        if can_redecide(person, screening)
+        else (),
+        version=version,
     )

@@ -9,11 +9,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from backhome.core.dose import dose_json
 from backhome.core.library.load import default_library
 from backhome.core.model import Dose, Range
+from backhome.web.clinic.editor.changes import change_text
 from backhome.web.clinic.editor.choices import (
     CLEARABLE,
     CLINICIAN,
@@ -22,9 +24,12 @@ from backhome.web.clinic.editor.choices import (
     held_back,
     starting_dose,
 )
+from backhome.web.clinic.editor.overrides import decide_again
 from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import CareSettings, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.permissions import audit
+from backhome.web.clinic.selectors.timeline import ANOTHER_CLINIC
+from backhome.web.errors import StaleVersion, VersionRequired
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.selectors import screening_latest_decided
@@ -48,6 +53,68 @@ def clean_why(why: str) -> str:
     if "\x00" in text:
         raise ClinicError("why", "The reason has a character that cannot be stored (NUL): type it again.")
     return text
+
+
+class ProgrammeChanged(StaleVersion):
+    """The programme changed since the form (or the API's ``If-Match``) was read; nothing was written.
+    ``since`` says what changed, in the clinician's words, oldest first."""
+
+    def __init__(self, since: list[str]) -> None:
+        super().__init__(
+            "This programme was changed since you opened it, so nothing was saved: "
+            + " ".join(since)
+            + " Look at the programme as it is now and make your change again if it still applies."
+        )
+        self.since = since
+
+
+def programme_version(person: Person) -> str:
+    """The programme's version: the latest clinician's change, dose change (ladder or clinician) and
+    screening of the person. Anything that changes what the editor shows changes one of them."""
+    change = ProgrammeChange.objects.filter(person=person).aggregate(m=Max("pk"))["m"] or 0
+    dose = DoseChange.objects.filter(person=person).aggregate(m=Max("pk"))["m"] or 0
+    screening = Screening.objects.filter(person=person).aggregate(m=Max("pk"))["m"] or 0
+    return f"{change}.{dose}.{screening}"
+
+
+def _parts(version: str) -> tuple[int, int, int] | None:
+    bits = str(version).strip().split(".")
+    if len(bits) != 3 or not all(b.isdigit() for b in bits):
+        return None
+    return int(bits[0]), int(bits[1]), int(bits[2])
+
+
+def programme_changes_since(person: Person, version: str, *, clinic_id: int) -> list[str]:
+    """What changed since ``version``, in the clinician's words, oldest first; a change made at another
+    clinic (the patient moved) says neither who made it nor why."""
+    now = _parts(programme_version(person))
+    then = _parts(version)
+    if then is None or now is None:
+        return ["The form does not say which version of the programme it changes."]
+    lines = []
+    for c in (
+        ProgrammeChange.objects.filter(person=person, pk__gt=then[0])
+        .select_related("changed_by")
+        .order_by("created_at", "pk")
+    ):
+        ours = c.clinic_id == clinic_id
+        who = c.changed_by.get_username() if ours else ANOTHER_CLINIC
+        line = f"{who} at {timezone.localtime(c.created_at):%H:%M}: {change_text(c)}."
+        lines.append(line + (f" Why: {c.why.rstrip('.')}." if ours else ""))
+    if now[2] != then[2]:
+        lines.append("The programme was decided again from a new screening or check.")
+    elif now[1] != then[1] and not lines:
+        lines.append("The programme's rules changed a dose (a step of the progression ladder).")
+    return lines or ["The programme changed."]
+
+
+def version_check(person: Person, version: str | None, *, clinic_id: int) -> None:
+    """Refuse (``ProgrammeChanged``) a change made from a version of the programme that is not the
+    current one; ``None`` (an older page without the field) is not checked."""
+    if version is None:
+        return
+    if str(version).strip() != programme_version(person):
+        raise ProgrammeChanged(programme_changes_since(person, str(version), clinic_id=clinic_id))
 
 
 def _range_words(label: str, allowed: Range, unit: str = "") -> str:
@@ -120,13 +187,12 @@ def _dose_change(
 
 
 def _redecide(person: Person) -> Screening | None:
-    """Decide the programme again with the person's care settings (None when it cannot be now)."""
-    if not can_redecide(person, screening_latest_decided(person)):
+    """Decide the programme again with the person's care settings and overrides (None when it cannot be
+    now: ``can_redecide``)."""
+    latest = screening_latest_decided(person)
+    if latest is None or not can_redecide(person, latest):
         return None
-    screening, _ = patient_services.screening_redecide_with_context(
-        person=person, context=patient_services.care_context(person)
-    )
-    return screening
+    return decide_again(person, latest, _care(person).overrides)
 
 
 def programme_dose_change(
@@ -139,12 +205,14 @@ def programme_dose_change(
     hold_s: int,
     why: str,
     today: dt.date | None = None,
+    version: str | None = None,
 ) -> ProgrammeChange:
     """Set an exercise's dose (sets, reps, hold in seconds) inside its envelope. A value outside it raises
     ``ClinicError`` naming the allowed range; nothing is saved then."""
     why = clean_why(why)
     with transaction.atomic():
         person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         item = _item(programme, exercise_id)
         assert programme is not None
@@ -188,12 +256,19 @@ def programme_dose_change(
 
 
 def programme_exercise_remove(
-    *, membership: Membership, person: Person, exercise_id: str, why: str, today: dt.date | None = None
+    *,
+    membership: Membership,
+    person: Person,
+    exercise_id: str,
+    why: str,
+    today: dt.date | None = None,
+    version: str | None = None,
 ) -> ProgrammeChange:
     """Stop an exercise of the programme (a ``suspend`` dose change; "put back" undoes it)."""
     why = clean_why(why)
     with transaction.atomic():
         person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         item = _item(programme, exercise_id)
         assert programme is not None
@@ -221,7 +296,13 @@ def programme_exercise_remove(
 
 
 def programme_exercise_add(
-    *, membership: Membership, person: Person, exercise_id: str, why: str, today: dt.date | None = None
+    *,
+    membership: Membership,
+    person: Person,
+    exercise_id: str,
+    why: str,
+    today: dt.date | None = None,
+    version: str | None = None,
 ) -> ProgrammeChange:
     """Add an exercise the current decision does not block (at the library's starting dose), or put back
     a stopped one at its dose. A blocked exercise raises ``ClinicError`` with the block's reason."""
@@ -231,6 +312,7 @@ def programme_exercise_add(
         raise ClinicError("exercise", "Choose an exercise of the library.")
     with transaction.atomic():
         person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         programme = current_programme(person)
         if programme is None or not programme.items:
             raise ClinicError(
@@ -305,7 +387,7 @@ def _care(person: Person) -> CareSettings:
 
 
 def care_monitoring_set(
-    *, membership: Membership, person: Person, monitoring: str, why: str
+    *, membership: Membership, person: Person, monitoring: str, why: str, version: str | None = None
 ) -> ProgrammeChange:
     """Switch the person's monitoring mode (PM-00, B7) and decide the programme again with it."""
     why = clean_why(why)
@@ -313,6 +395,7 @@ def care_monitoring_set(
         raise ClinicError("monitoring", "Choose strict or monitored.")
     with transaction.atomic():
         person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         care = _care(person)
         before = care.monitoring
         if before == monitoring:
@@ -332,7 +415,7 @@ def care_monitoring_set(
 
 
 def care_clearance_set(
-    *, membership: Membership, person: Person, rule: str, cleared: bool, why: str
+    *, membership: Membership, person: Person, rule: str, cleared: bool, why: str, version: str | None = None
 ) -> ProgrammeChange:
     """Give (``cleared``) or withdraw a clearance (EL-02...EL-05) and decide the programme again: the core
     decides what it unlocks. A clearance is given only for a rule the person's current decision names."""
@@ -341,6 +424,7 @@ def care_clearance_set(
         raise ClinicError("rule", "Choose one of the clearances: EL-02, EL-03, EL-04 or EL-05.")
     with transaction.atomic():
         person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         care = _care(person)
         before = sorted(set(care.clearances))
         if cleared:
@@ -369,11 +453,15 @@ def care_clearance_set(
         )
 
 
-def person_lock_lift(*, membership: Membership, person: Person, why: str) -> ProgrammeChange:
+def person_lock_lift(
+    *, membership: Membership, person: Person, why: str, version: str | None = None
+) -> ProgrammeChange:
     """Lift an emergency lock after checking the person (``person_clear_emergency_lock``, with the why as
     its note)."""
     why = clean_why(why)
     with transaction.atomic():
+        person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
         try:
             patient_services.person_clear_emergency_lock(person=person, cleared_by=membership.user, note=why)
         except patient_services.LockError:
@@ -395,3 +483,144 @@ def changes_mark_seen(*, person: Person, now: dt.datetime | None = None) -> int:
         return ProgrammeChange.objects.filter(person=person, seen_at__isnull=True).update(
             seen_at=now or timezone.now()
         )
+
+
+def programme_replace(
+    *,
+    membership: Membership,
+    person: Person,
+    version: str | None,
+    exercises: list[tuple[str, int, int, int]],
+    why: str,
+) -> list[ProgrammeChange]:
+    """Make the programme's active exercises what is given (``(exercise_id, sets, reps, hold_s)``, in
+    any order): an exercise not given is stopped, a new one is added at the library's starting dose and
+    every dose is set. One reason for all. The version is required (the API's ``If-Match``); a refusal
+    of any one change writes nothing at all. Returns the changes made (none when nothing differs)."""
+    if version is None:
+        raise VersionRequired(
+            "Say which version of the programme you change: send the ETag of your last read in If-Match."
+        )
+    why = clean_why(why)
+    wanted: dict[str, tuple[int, int, int]] = {}
+    for exercise_id, sets, reps, hold_s in exercises:
+        if exercise_id in wanted:
+            raise ClinicError("exercises", f"{exercise_id} is given twice.")
+        wanted[exercise_id] = (sets, reps, hold_s)
+    made: list[ProgrammeChange] = []
+    with transaction.atomic():
+        person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
+        programme = current_programme(person)
+        current = {
+            i.plan_exercise_id: i
+            for i in (programme.items if programme is not None else ())
+            if not i.suspended
+        }
+        by_variant = {i.exercise_id: i.plan_exercise_id for i in current.values()}
+        for plan_id in current:
+            if plan_id not in wanted and current[plan_id].exercise_id not in wanted:
+                made.append(
+                    programme_exercise_remove(
+                        membership=membership, person=person, exercise_id=plan_id, why=why
+                    )
+                )
+        for exercise_id in wanted:
+            if exercise_id not in current and exercise_id not in by_variant:
+                made.append(
+                    programme_exercise_add(
+                        membership=membership, person=person, exercise_id=exercise_id, why=why
+                    )
+                )
+        after = current_programme(person)
+        for exercise_id, (sets, reps, hold_s) in wanted.items():
+            item = _item(after, exercise_id)
+            if (item.dose.sets, item.dose.reps, item.dose.hold_s) != (sets, reps, hold_s):
+                made.append(
+                    programme_dose_change(
+                        membership=membership,
+                        person=person,
+                        exercise_id=exercise_id,
+                        sets=sets,
+                        reps=reps,
+                        hold_s=hold_s,
+                        why=why,
+                    )
+                )
+    return made
+
+
+def block_override(
+    *,
+    membership: Membership,
+    person: Person,
+    exercise_id: str,
+    note: str,
+    why: str,
+    version: str | None = None,
+) -> ProgrammeChange:
+    """Override the block of one exercise (B26: every rule that holds it back, e.g. EL-06 and DPT-21 for
+    the press-up in stenosis): the core's ``apply_override`` decides what it gives back (the exercise at
+    its starting dose) and refuses when the result prescribes nothing (emergency, urgent, soon: only a
+    new screen changes that). ``note`` is the clinician's clinical reason, private to the clinic (and
+    exported); ``why`` is what the patient reads. Kept in the care settings, so every later decision of
+    the editor applies it again."""
+    why = clean_why(why)
+    note = clean_note(note)
+    with transaction.atomic():
+        person = _locked_person(person)
+        version_check(person, version, clinic_id=membership.clinic_id)
+        latest = screening_latest_decided(person)
+        if person.locked or latest is None or not can_redecide(person, latest):
+            raise ClinicError(
+                "exercise",
+                "This patient's result prescribes no exercise now (emergency, urgent or soon, or no "
+                "screening): no override can change that; only a new screen can.",
+            )
+        block = held_back(latest).get(str(exercise_id))
+        if block is None:
+            raise ClinicError("exercise", "Choose an exercise that is held back now.")
+        rules = [str(r) for r in block.get("rules", [])]
+        care = _care(person)
+        at = timezone.now().isoformat()
+        stored = [
+            o for o in care.overrides if not (o.get("exercise_id") == exercise_id and o.get("rule") in rules)
+        ]
+        care.overrides = [
+            *stored,
+            *({"exercise_id": str(exercise_id), "rule": r, "why": why, "at": at} for r in rules),
+        ]
+        care.save(update_fields=["overrides", "updated_at"])
+        screening = _redecide(person)
+        assert screening is not None
+        given = any(i.exercise_id == exercise_id for i in screening.items.all())
+        change = ProgrammeChange.objects.create(
+            person=person,
+            clinic_id=membership.clinic_id,
+            changed_by_id=membership.user_id,
+            kind=ProgrammeChange.Kind.OVERRIDE,
+            exercise_id=str(exercise_id),
+            before={"rules": rules, "reason": str(block.get("reason", ""))},
+            after={"rules": rules, "prescribed": given},
+            why=why,
+            note=note,
+        )
+        audit(
+            membership=membership,
+            person=person,
+            action="change",
+            what=f"override: {', '.join(rules)} on {exercise_id}",
+        )
+        return change
+
+
+def clean_note(note: str) -> str:
+    """The clinician's private clinical note of an override: required (B26: a written reason)."""
+    text = " ".join(str(note or "").split())
+    if not text:
+        raise ClinicError("note", "Write your clinical reason for the override (only the clinic sees it).")
+    if len(text) > WHY_MAX:
+        raise ClinicError("note", f"The note can be at most {WHY_MAX} characters long.")
+    if "\x00" in text:
+        raise ClinicError("note", "The note has a character that cannot be stored (NUL): type it again.")
+    return text

@@ -142,7 +142,7 @@ def patient_page(
     care = CareSettings.objects.filter(person=person).first()
     record_number = (
         Enrolment.objects.filter(person=person, clinic_id=clinic_id)
-        .values_list("record_number", flat=True)
+        .values_list("clinic_ref", flat=True)
         .first()
     )
     programme = current_programme(person)

@@ -14,11 +14,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='enrolment',
-            name='record_number',
-            field=models.CharField(blank=True, max_length=64),
-        ),
         migrations.AlterField(
             model_name='auditevent',
             name='action',
