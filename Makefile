@@ -100,11 +100,11 @@ bench: install
 bench-web: install
 	$(BIN)/python -m scripts.bench_web
 
-## load: 200 simulated patients for 60 s against `backhome serve` on SQLite, then on a throw-away PostgreSQL; every acknowledged write counted (LOAD_ARGS="--kill-after 30" adds the SIGKILL fault)
+## load: 500 simulated patients against `backhome serve` on SQLite, then on a throw-away PostgreSQL: latency taken by the server, SIGKILL after 300 acknowledged session logs three times, every acknowledged write counted, CPU per patient-day (LOAD_ARGS adds or overrides options)
 .PHONY: load
 load: install
-	$(BIN)/python -m scripts.load_test --database sqlite $(LOAD_ARGS)
-	$(BIN)/python -m scripts.load_test --database postgres $(LOAD_ARGS)
+	$(BIN)/python -m scripts.load_test --database sqlite --kill-after-logs 300 --kills 3 $(LOAD_ARGS)
+	$(BIN)/python -m scripts.load_test --database postgres --kill-after-logs 300 --kills 3 $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts node_modules

@@ -7,13 +7,14 @@ other, each at 32 concurrent connections for 15 s after a 2 s warm-up:
 
 (a) ``GET /healthz``: a trivial Django view, no database (the baseline);
 (b) ``GET /plan/``: Dana's plan page, with her session cookie and ``Accept-Encoding: gzip`` as a browser;
-(c) ``POST /session/<id>/log/``: the first exercise of a guided session, a new log UUID per request
+(c) ``POST /api/v1/me/sessions/<id>/logs``: the first exercise of a guided session, a new log UUID per request
     (wrk's Lua script), with the CSRF header and cookie. Exercises are logged in order, so each request
     goes to a session of its own: one session is started through the API and cloned in the database
     (new UUIDs) as many times as the run needs. Skipped with a note only if the URL answers 404.
 
-Reports p50/p99 latency and requests/s of each, and each one's throughput as a share of (a)'s.
-Targets (product.md): p99 < 50 ms for (b) and (c), throughput >= 40 % of (a).
+Reports p50/p99 latency and requests/s of each, and each one's throughput as a share of (a)'s, against
+issue 3's old bar (p99 < 50 ms for (b) and (c), throughput >= 40 % of (a)). That bar is retired:
+product.md now states speed as capacity under a realistic load, which ``make load`` measures.
 
 wrk is Debian's package, installed with apt when missing. Only when it cannot be installed does the
 script fall back to a small asyncio load generator of its own (and says so): on a 2-core machine that
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from backhome.cli.serve import default_workers
+from backhome.cli.serve import DEFAULT_THREADS, default_workers
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -99,7 +100,7 @@ function request()
   local sid = ids[((pos - 1) % #ids) + 1]
   local body = '{"id":"' .. uuid4() .. '","position":1,"sets_done":1,"skipped":false,"it_hurts":false,'
     .. '"after":{"back":3,"leg":2,"zone":3,"numbness":false,"weakness":false,"red_flag":false}}'
-  return wrk.format("POST", "/session/" .. sid .. "/log/", nil, body)
+  return wrk.format("POST", "/api/v1/me/sessions/" .. sid .. "/logs", nil, body)
 end
 
 statuses = {}
@@ -318,17 +319,18 @@ def prepare_log_sessions(base: str, cookie: str, token: str, count: int) -> list
     None when the session-log API is not there (404)."""
     headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
     first = str(uuid.uuid4())
-    status, body, _ = http(base, "POST", "/session/start/", cookie, {"id": first, "before": BEFORE}, headers)
+    start = "/api/v1/me/sessions"
+    status, body, _ = http(base, "POST", start, cookie, {"id": first, "before": BEFORE}, headers)
     if status == 404:
         return None
     if status not in (200, 201):
-        raise SystemExit(f"POST /session/start/ answered {status}: {body}")
+        raise SystemExit(f"POST {start} answered {status}: {body}")
     probe = {"id": str(uuid.uuid4()), "position": 1, "sets_done": 1, "skipped": False, "it_hurts": False}
-    status, body, _ = http(base, "POST", f"/session/{first}/log/", cookie, {**probe, "after": AFTER}, headers)
+    status, body, _ = http(base, "POST", f"{start}/{first}/logs", cookie, {**probe, "after": AFTER}, headers)
     if status == 404:
         return None
     if status not in (200, 201):
-        raise SystemExit(f"POST /session/<id>/log/ answered {status}: {body}")
+        raise SystemExit(f"POST {start}/<id>/logs answered {status}: {body}")
 
     from backhome.web.practice.models import ExerciseSession
 
@@ -516,7 +518,7 @@ async def _python_fallback(
         _fallback_position += 1
         sid = ids[(_fallback_position - 1) % len(ids)]
         body = {"id": str(uuid.uuid4()), "position": 1, "sets_done": 1, "skipped": False, "it_hurts": False}
-        return f"/session/{sid}/log/", json.dumps({**body, "after": AFTER})
+        return f"/api/v1/me/sessions/{sid}/logs", json.dumps({**body, "after": AFTER})
 
     return await _python_load(port, "POST", headers, next_body, seconds, connections)
 
@@ -556,11 +558,13 @@ def cpu_per_request(session_key: str, sessions: list[str] | None, count: int = 3
                 "it_hurts": False,
             }
             answer = client.post(
-                f"/session/{mine[n]}/log/", {**body, "after": AFTER}, content_type="application/json"
+                f"/api/v1/me/sessions/{mine[n]}/logs",
+                {**body, "after": AFTER},
+                content_type="application/json",
             )
             assert answer.status_code == 201, answer.content
 
-        costs["(c) POST /session/<id>/log/"] = timed(log)
+        costs["(c) POST /api/v1/me/sessions/<id>/logs"] = timed(log)
     from django.db import connections
 
     connections.close_all()
@@ -618,11 +622,11 @@ def main() -> None:
             measure("(b) GET /plan/", url=server.base + "/plan/", mode="get", cookie=cookie, **common)
         )
         if sessions is None:
-            print("note: POST /session/<id>/log/ answers 404 here: (c) is skipped")
+            print("note: POST /api/v1/me/sessions/<id>/logs answers 404 here: (c) is skipped")
         else:
             results.append(
                 measure(
-                    "(c) POST /session/<id>/log/",
+                    "(c) POST /api/v1/me/sessions/<id>/logs",
                     url=server.base + "/",
                     mode="log",
                     cookie=cookie_csrf,
@@ -662,10 +666,10 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
         f"load: {tool}, {options.connections} connections, {options.seconds:g} s per endpoint after "
         f"{options.warmup:g} s of warm-up; server: backhome serve (gunicorn, "
         f"{os.environ.get('BACKHOME_WORKERS', default_workers())} workers x "
-        f"{os.environ.get('BACKHOME_THREADS', '1')} threads)"
+        f"{os.environ.get('BACKHOME_THREADS', DEFAULT_THREADS)} threads)"
     )
     print(
-        f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'of (a)':>7} "
+        f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'of (a)':>7} "
         f"{'CPU ms':>7}  errors"
     )
     ok = True
@@ -674,7 +678,7 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
         codes = ", ".join(f"{n} x {code}" for code, n in sorted(r.statuses.items()))
         errors = f"{r.non_2xx} non-2xx{f' ({codes})' if codes else ''}, {r.socket_errors} socket"
         print(
-            f"{r.name:<30} {r.rps:>9,.0f} {r.p50_ms:>8.1f} {r.p90_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
+            f"{r.name:<40} {r.rps:>9,.0f} {r.p50_ms:>8.1f} {r.p90_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
             f"{share:>6.0%} {_ms(r.server_cpu_ms):>7}  {errors}"
         )
         if r is not results[0]:
@@ -691,7 +695,7 @@ def report(results: list[Result], cpu: dict[str, float], tool: str, options: arg
     print("server CPU per request, in-process (Django test client, same database, 300 requests each):")
     trivial = cpu["(a) GET /healthz"]
     for name, ms in cpu.items():
-        print(f"  {name:<30} {ms:>6.2f} ms   (a)'s cost / this: {trivial / ms:>5.0%}")
+        print(f"  {name:<40} {ms:>6.2f} ms   (a)'s cost / this: {trivial / ms:>5.0%}")
 
 
 if __name__ == "__main__":

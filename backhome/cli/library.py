@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backhome.cli import IO, Handler, Subcommands
+from backhome.core.dose import describe_dose
 from backhome.core.library.check import check_library
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Range
-from backhome.core.words import describe_dose, seconds
+from backhome.core.words import seconds
 
 CONTRAINDICATION_WORDS = {
     "spinal_stenosis": "spinal stenosis (narrowing of the spinal canal)",

@@ -21,24 +21,28 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=int(os.environ.get("BACKHOME_WORKERS", default_workers())),
-        help="gunicorn worker processes (default 2 a core, at most 8, or BACKHOME_WORKERS)",
+        help="gunicorn worker processes (default 2 a core, at least 2 and at most 8, or BACKHOME_WORKERS)",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=int(os.environ.get("BACKHOME_THREADS", "1")),
-        help="threads of each worker (default 1, or BACKHOME_THREADS)",
+        default=int(os.environ.get("BACKHOME_THREADS", DEFAULT_THREADS)),
+        help=f"threads of each worker (default {DEFAULT_THREADS}, or BACKHOME_THREADS)",
     )
     parser.set_defaults(handler=_serve)
 
 
-def default_workers() -> int:
-    """Two single-threaded workers for each core this process may use, at most 8 (docs/web.md, Speed).
+#: Threads of each worker process (gunicorn's ``gthread`` worker).
+DEFAULT_THREADS = 4
 
-    Python runs one thread of a process at a time: threads of one worker wait for each other, and the
-    one holding SQLite's write lock waits with them. Processes use the cores without that wait; two a
-    core keep the cores busy while one waits for the database or the network. Each worker keeps its
-    own memory (about 80 MB), hence the cap.
+
+def default_workers() -> int:
+    """Two worker processes for each core this process may use, at least 2 and at most 8 (docs/web.md).
+
+    Python runs one thread of a process at a time, so the cores are used by processes; two a core keep
+    them busy while a worker waits for the database or the network, and each worker's threads
+    (``DEFAULT_THREADS``) serve other requests meanwhile, and slow or kept-alive connections. Each
+    worker keeps its own memory (about 80 MB), hence the cap.
     """
     return max(2, min(8, 2 * len(os.sched_getaffinity(0))))
 
@@ -67,9 +71,8 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         str(args.workers),
         "--threads",
         str(args.threads),
-        # gthread, with new connections shared evenly between the workers (config/workers.py)
         "--worker-class",
-        "backhome.web.config.workers.BalancedThreadWorker",
+        "gthread",
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",

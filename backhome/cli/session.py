@@ -19,10 +19,11 @@ from typing import Protocol
 
 from backhome.cli import IO, Subcommands
 from backhome.cli.triage import add_intake_arguments, decision_from
+from backhome.core.dose import MODE_NAMES, describe_dose
 from backhome.core.library.load import default_library
 from backhome.core.model import Decision, Exercise, Light, PainCheck, Prescription
 from backhome.core.rules.monitor import ExerciseCheck, evaluate
-from backhome.core.words import MODE_NAMES, describe_dose, seconds, tier_text
+from backhome.core.words import seconds, tier_text
 
 GET_READY_S = 5
 RELAX_S = 3

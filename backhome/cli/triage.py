@@ -8,10 +8,11 @@ import textwrap
 from backhome.cli import IO, Subcommands
 from backhome.cli.common import read_intake
 from backhome.core.contract import dump_decision
+from backhome.core.dose import MODE_NAMES, describe_dose
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import Context, Decision, Monitoring
-from backhome.core.words import MODE_NAMES, describe_dose, tier_text
+from backhome.core.words import tier_text
 
 #: The rules a clinician may clear for a person (clinical-spec EL-02...EL-06).
 CLEARABLE = ("EL-02", "EL-03", "EL-04", "EL-05", "EL-06")

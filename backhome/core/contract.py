@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from backhome.core.dose import dose_json
 from backhome.core.model import (
     Decision,
     DirectionalResults,
@@ -28,6 +29,12 @@ from backhome.core.model import (
 
 INTAKE_SCHEMA = "backhome.intake/1"
 DECISION_SCHEMA = "backhome.decision/1"
+
+#: The deepest nesting an intake may have. A valid intake is 3 levels deep (the document, an object
+#: such as ``startback``, its list of answers); anything far deeper is refused before it is checked,
+#: so that a hostile document cannot exhaust the stack of the JSON decoder or of the checks.
+MAX_DEPTH = 32
+_TOO_DEEP = f"is nested too deeply (more than {MAX_DEPTH} levels of objects or lists)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,9 @@ class _Symptoms(BaseModel):
     """Sitting down or bending forward eases the leg symptoms."""
     leg_weakness: Literal["none", "stable", "worsening"]
     """New weakness of one leg or foot (the foot drops, the knee gives way): none, stable, or worsening."""
+    both_legs_new_or_worse: bool | None = None
+    """B23: asked after a yes to both_legs: are the symptoms in both legs new, or getting worse? Optional;
+    leaving it out never counts as "no"."""
 
 
 class _StartBack(BaseModel):
@@ -271,6 +281,9 @@ def load_json(text: str | bytes) -> Any:
         raise IntakeError(
             [FieldProblem("(document)", f"is not valid JSON ({error.msg} at {where})")]
         ) from None
+    except RecursionError:
+        # The C decoder guards its own recursion and unwinds cleanly; the document is far too deep.
+        raise IntakeError([FieldProblem("(document)", _TOO_DEEP)]) from None
     except ValueError as error:
         raise IntakeError([FieldProblem("(document)", f"is not valid JSON: {error}")]) from None
 
@@ -285,11 +298,27 @@ def parse_intake(data: Any) -> Intake:
     if not isinstance(data, dict):
         kind = _json_kind(data)
         raise IntakeError([FieldProblem("(document)", f"must be a JSON object, not {kind}")])
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise IntakeError([FieldProblem("(document)", _TOO_DEEP)])
     try:
         model = _Intake.model_validate(data)
     except ValidationError as error:
         raise IntakeError(_problems(error)) from None
     return _to_intake(model)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether objects and lists nest more than ``limit`` levels; iterative, so any depth is safe."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values() if isinstance(item, dict | list))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+    return False
 
 
 def _to_intake(m: _Intake) -> Intake:
@@ -395,17 +424,7 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         "tier": decision.tier.value,
         "rules": list(decision.rules),
         "reasons": [{"rule": r.rule, "text": r.text} for r in decision.reasons],
-        "exercises": [
-            {
-                "id": p.exercise_id,
-                "sets": p.dose.sets,
-                "reps": p.dose.reps,
-                "hold_s": p.dose.hold_s,
-                "per_side": p.dose.per_side,
-                "mode": p.dose.mode,
-            }
-            for p in decision.exercises
-        ],
+        "exercises": [{"id": p.exercise_id, **dose_json(p.dose)} for p in decision.exercises],
         "blocked": [
             {"id": b.exercise_id, "rules": list(b.rules), "reason": b.reason} for b in decision.blocked
         ],

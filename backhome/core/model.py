@@ -105,8 +105,10 @@ class Response(StrEnum):
 SurgeryAnswer = Literal["none", "recent", "past"]
 WeaknessAnswer = Literal["none", "stable", "worsening"]
 Bothersome = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
-#: Nerve-glide mode (ND-02/ND-03) or cat-camel limited to its extension phase (B12).
-Mode = Literal["slider", "tensioner", "extension_only"]
+#: Nerve-glide mode (ND-02/ND-03), or cat-camel limited to one phase (B29).
+Mode = Literal["slider", "tensioner", "extension_only", "flexion_only"]
+#: The modes of the decision contract, in the order of ``backhome.decision/1``.
+MODES: tuple[Mode, ...] = ("slider", "tensioner", "extension_only", "flexion_only")
 
 # --------------------------------------------------------------------------- intake
 
@@ -149,6 +151,9 @@ class Symptoms:
     lateral_shift: bool
     eased_by_bending_forward: bool
     leg_weakness: WeaknessAnswer
+    #: B23: whether the symptoms in both legs are new or getting worse. Asked only after ``both_legs``;
+    #: ``None`` (not asked) never counts as "no" (B23: any criterion missing -> emergency as before).
+    both_legs_new_or_worse: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +189,25 @@ class Intake:
 
     @property
     def leg_symptoms(self) -> bool:
-        """B8/ND-01: distal zone >= 3, or zone 2 with leg pain >= 1."""
+        """B8/ND-01: distal zone >= 3, or zone 2 with leg pain >= 1. What prescribing reads (B16)."""
         return self.distal_zone >= 3 or (self.distal_zone == 2 and self.pain.leg >= 1)
+
+    @property
+    def zone_conflict(self) -> bool:
+        """B16: leg pain given while the symptoms are said to stay in the centre of the back (zone <= 1)."""
+        return self.pain.leg >= 1 and self.distal_zone <= 1
+
+    @property
+    def triage_zone(self) -> int:
+        """B16: the safer reading of the zone for triage: leg pain >= 1 at zone <= 1 counts as zone 2."""
+        return 2 if self.zone_conflict else self.distal_zone
+
+    @property
+    def nerve_symptoms(self) -> bool:
+        """B16/B17, for triage (RF-07, RF-22): B8's leg symptoms on the safer reading of the zone, or
+        any numbness or pins and needles whatever zone is given."""
+        zone = self.triage_zone
+        return self.numbness or zone >= 3 or (zone == 2 and self.pain.leg >= 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,8 +325,8 @@ class Envelope:
 
 @dataclass(frozen=True, slots=True)
 class ExerciseMode:
-    """A way of doing an exercise with its own steps: the nerve glide's slider and tensioner modes
-    (ND-02, ND-03) and cat-camel's extension phase only (B12)."""
+    """A way of doing an exercise with its own complete steps: the nerve glide's slider and tensioner
+    modes (ND-02, ND-03) and cat-camel's single phases (B29)."""
 
     id: Mode
     name: str
@@ -338,6 +360,11 @@ class Exercise:
     contraindications: tuple[str, ...]
     rules: tuple[str, ...]
     sources: tuple[Source, ...]
+
+    def steps_for(self, mode: Mode | None) -> tuple[str, ...]:
+        """The steps to show for a prescribed mode: the mode's own complete list (B29, ND-02/ND-03),
+        or the exercise's steps without a mode. Players and handouts show this one list."""
+        return next((m.steps for m in self.modes if m.id == mode), self.steps)
 
 
 # --------------------------------------------------------------------------- during and after a session

@@ -47,3 +47,45 @@ class StartBackTopics(BaseModel):
 def startback_topics() -> StartBackTopics:
     files = resources.files("backhome.core.content").joinpath("questionnaires").joinpath("startback.toml")
     return StartBackTopics.model_validate(tomllib.loads(files.read_text("utf-8")))
+
+
+class PsfsFirstTime(BaseModel):
+    model_config = _STRICT
+    intro: Annotated[str, Field(min_length=10)]
+    name_prompt: Annotated[str, Field(min_length=5)]
+    rate_prompt: Annotated[str, Field(min_length=5)]
+
+
+class PsfsAgain(BaseModel):
+    model_config = _STRICT
+    intro: Annotated[str, Field(min_length=10)]
+    rate_prompt: Annotated[str, Field(min_length=5)]
+
+
+class PsfsAnchors(BaseModel):
+    model_config = _STRICT
+    low: Annotated[str, Field(min_length=5)]
+    high: Annotated[str, Field(min_length=5)]
+
+
+class Psfs(BaseModel):
+    """OM-05/OM-07 (B28): the Patient-Specific Functional Scale in our own words, 3-5 activities."""
+
+    model_config = _STRICT
+    id: Literal["psfs"]
+    title: str
+    label: str
+    min_activities: Literal[3]
+    max_activities: Literal[5]
+    scale_min: Literal[0]
+    scale_max: Literal[10]
+    every_days: Literal[7]
+    first_time: PsfsFirstTime
+    again: PsfsAgain
+    anchors: PsfsAnchors
+
+
+@cache
+def psfs() -> Psfs:
+    files = resources.files("backhome.core.content").joinpath("questionnaires").joinpath("psfs.toml")
+    return Psfs.model_validate(tomllib.loads(files.read_text("utf-8")))

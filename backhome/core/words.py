@@ -1,4 +1,5 @@
-"""Patient-facing wording shared by every front end: tier texts and doses in plain words."""
+"""Patient-facing wording shared by every front end: tier texts and durations in plain words (a dose's
+words are ``backhome.core.dose``'s)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from backhome.core.model import Dose, Tier
+from backhome.core.model import Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +43,3 @@ def seconds(value: int) -> str:
     if rest == 0:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     return f"{minutes} min {rest} s"
-
-
-def describe_dose(dose: Dose) -> str:
-    """A dose in plain words: '10 times, hold each 10 seconds', '2 times on each side, hold each 15 seconds'."""
-    side = " on each side" if dose.per_side else ""
-    if dose.reps == 1:
-        text = f"Hold for {seconds(dose.hold_s)}{side}" if dose.hold_s else f"Once{side}"
-    else:
-        text = f"{dose.reps} times{side}"
-        if dose.hold_s:
-            text += f", hold each {seconds(dose.hold_s)}"
-    if dose.sets > 1:
-        text = f"{dose.sets} sets of: {text[0].lower()}{text[1:]}"
-    return text
-
-
-MODE_NAMES = {
-    "slider": "slider (gentlest)",
-    "tensioner": "tensioner",
-    "extension_only": "belly-down half only",
-}

@@ -83,6 +83,12 @@ class PosesFile(_Strict):
     poses: dict[str, PoseSpec]
     stretch: list[StretchSpec] = Field(default_factory=list)
     panels: list[PanelSpec] = Field(min_length=2)
+    #: Panels for one mode (a timeline name), where the mode is drawn differently from ``panels``:
+    #: the nerve glide's slider and tensioner, cat-camel's single phases.
+    mode_panels: dict[str, list[PanelSpec]] = Field(default_factory=dict)
+    #: A moving exercise with no sustained hold (the nerve glide, ND-04): its timelines have no
+    #: ``hold`` phase, so that the player never says "Hold" for it.
+    moving: bool = False
     timelines: dict[str, list[StepSpec]]
 
     @field_validator("timelines")
@@ -95,12 +101,18 @@ class PosesFile(_Strict):
     @model_validator(mode="after")
     def _refs(self) -> PosesFile:
         names = set(self.poses)
-        for ref in [self.start, self.hold_pose] + [p.pose for p in self.panels]:
+        every_panel = [*self.panels, *(p for panels in self.mode_panels.values() for p in panels)]
+        for ref in [self.start, self.hold_pose] + [p.pose for p in every_panel]:
             if ref not in names:
                 raise ValueError(f"pose {ref!r} is not defined")
-        for panel in self.panels:
+        for panel in every_panel:
             if panel.ghost is not None and panel.ghost not in names:
                 raise ValueError(f"ghost pose {panel.ghost!r} is not defined")
+        for mode, panels in self.mode_panels.items():
+            if mode not in self.timelines or mode == "default":
+                raise ValueError(f"mode_panels {mode!r} is not a mode with a timeline")
+            if len(panels) < 2:
+                raise ValueError(f"mode_panels {mode!r} needs at least 2 panels")
         for mode, steps in self.timelines.items():
             if not steps:
                 raise ValueError(f"timeline {mode!r} is empty")
@@ -109,7 +121,10 @@ class PosesFile(_Strict):
                     raise ValueError(f"timeline {mode!r} goes to an unknown pose {step.to!r}")
                 if step.seconds is None and not (step.phase == "hold" and step.to is None):
                     raise ValueError(f"timeline {mode!r}: only a plain hold may leave out seconds")
-            if not any(s.phase == "hold" for s in steps):
+            holds = any(s.phase == "hold" for s in steps)
+            if self.moving and holds:
+                raise ValueError(f"timeline {mode!r} has a hold phase, but the exercise keeps moving")
+            if not self.moving and not holds:
                 raise ValueError(f"timeline {mode!r} has no hold phase")
         return self
 
@@ -147,6 +162,12 @@ class Illustration:
     def modes(self) -> tuple[str, ...]:
         """Timeline names other than ``default`` (e.g. ``slider``, ``tensioner``, ``extension_only``)."""
         return tuple(m for m in self.spec.timelines if m != "default")
+
+    def panels(self, mode: str | None = None) -> tuple[PanelSpec, ...]:
+        """The teaching panels for a mode: its own where the file gives them, else the default ones."""
+        if mode is not None and mode != "default" and mode not in self.spec.timelines:
+            raise ValueError(f"{self.id} has no mode {mode!r}; it has {sorted(self.spec.timelines)}")
+        return tuple(self.spec.mode_panels.get(mode or "default", self.spec.panels))
 
     def view_of(self, name: str) -> body.View:
         return self.spec.poses[name].view or self.spec.view
@@ -239,7 +260,7 @@ def check(ill: Illustration) -> list[str]:
     for name in ill.spec.poses:
         pose = ill.raw_pose(name)
         problems += [f"pose {name!r}: {p}" for p in body.joint_problems(pose)]
-    for panel in ill.spec.panels:
+    for panel in (*ill.spec.panels, *(p for panels in ill.spec.mode_panels.values() for p in panels)):
         view = ill.view_of(panel.pose)
         for arrow in panel.arrows:
             if arrow.point not in body.SKELETONS[view].points:

@@ -346,11 +346,18 @@ def _mirrored(ill: poses.Illustration, side: str | None) -> bool:
 
 
 def _panel_body(
-    ill: poses.Illustration, index: int, *, mirror: bool, uid: str, flat: bool = False
+    ill: poses.Illustration,
+    index: int,
+    *,
+    mirror: bool,
+    uid: str,
+    flat: bool = False,
+    mode: str | None = None,
 ) -> tuple[str, str]:
     """One panel's mat, figure (with its ghost, arrows and glow), number badge and label, in the
-    panel's own coordinates; and the mat's view. ``flat``: the figure drawn for print."""
-    panel = ill.spec.panels[index]
+    panel's own coordinates; and the mat's view. ``flat``: the figure drawn for print; ``mode``: the
+    panels of that mode (the glide's slider or tensioner, one phase of cat-camel)."""
+    panel = ill.panels(mode)[index]
     pose = ill.pose(panel.pose)
     view = pose.view
     ghost = ill.pose(panel.ghost) if panel.ghost else None
@@ -381,13 +388,19 @@ def _panel_body(
 
 
 def exercise_panels_svg(
-    exercise_id: str, *, side: str | None = None, columns: int | None = None, uid: str | None = None
+    exercise_id: str,
+    *,
+    side: str | None = None,
+    columns: int | None = None,
+    uid: str | None = None,
+    mode: str | None = None,
 ) -> str:
-    """Static panels, one per teaching position, for the plan page (print: :func:`exercise_print_panels`)."""
+    """Static panels, one per teaching position, for the plan page (print: :func:`exercise_print_panels`).
+    ``mode`` draws that mode's own panels (the prescribed glide or cat-camel phase)."""
     ill = poses.load(exercise_id)
-    uid = uid or _uid(exercise_id, "panels", side)
+    uid = uid or _uid(exercise_id, "panels", side, mode)
     mirror = _mirrored(ill, side)
-    panels = ill.spec.panels
+    panels = ill.panels(mode)
     cols = columns or (len(panels) if len(panels) <= 2 else 2)
     rows = math.ceil(len(panels) / cols)
     gap = 8.0
@@ -399,14 +412,14 @@ def exercise_panels_svg(
     for i, panel in enumerate(panels):
         col, row = i % cols, i // cols
         x0, y0 = col * (PANEL_W + gap), row * (panel_h + gap)
-        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid)
+        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid, mode=mode)
         out.append(
             f'<g transform="translate({_f(x0)} {_f(y0)})">'
             f'<rect width="{_f(PANEL_W)}" height="{_f(panel_h)}" rx="10" fill="{BG}" stroke="#C5D0DA"/>'
             f"{body_}"
             f"{_caption(12, CAPTION_Y, ill.spec.poses[panel.pose].caption)}</g>"
         )
-    title, desc = _describe(ill, side, None)
+    title, desc = _describe(ill, side, mode)
     steps = " ".join(f"{i + 1}. {ill.spec.poses[p.pose].caption}" for i, p in enumerate(panels))
     return _doc(uid, width, height, title, f"{desc} Steps: {steps}", "".join(out))
 
@@ -425,7 +438,9 @@ class PrintPanel:
     caption: str
 
 
-def exercise_print_panels(exercise_id: str, *, side: str | None = None) -> tuple[PrintPanel, ...]:
+def exercise_print_panels(
+    exercise_id: str, *, side: str | None = None, mode: str | None = None
+) -> tuple[PrintPanel, ...]:
     """The static panels for a printed page, one SVG each and the captions apart.
 
     The same drawing as :func:`exercise_panels_svg`, made for PDF renderers, which draw SVG node by
@@ -434,11 +449,11 @@ def exercise_print_panels(exercise_id: str, *, side: str | None = None) -> tuple
     ordinary text (faster, larger and selectable)."""
     ill = poses.load(exercise_id)
     mirror = _mirrored(ill, side)
-    title, _desc = _describe(ill, side, None)
+    title, _desc = _describe(ill, side, mode)
     out = []
-    for i, panel in enumerate(ill.spec.panels):
-        uid = _uid(exercise_id, "print", side, str(i + 1))
-        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid, flat=True)
+    for i, panel in enumerate(ill.panels(mode)):
+        uid = _uid(exercise_id, "print", side, mode, str(i + 1))
+        body_, _view = _panel_body(ill, i, mirror=mirror, uid=uid, flat=True, mode=mode)
         caption = ill.spec.poses[panel.pose].caption
         svg = _doc(
             uid, PANEL_W, PRINT_PANEL_H, f"{title}: {i + 1}", caption, f"<defs>{_glow_def(uid)}</defs>{body_}"

@@ -1,7 +1,8 @@
 """Count the acknowledged writes of a load run in its database, and check the database itself.
 
 Run in a process of its own, with the server's environment (``python -m scripts.loadlib.verify ACKS``):
-reads the client-side journal of acknowledged writes (JSON) and prints one JSON report.
+reads the client-side journal of acknowledged writes and the people made before the load (JSON:
+``{"acks": [...], "seeded": [person ids]}``) and prints one JSON report.
 
 - integrity: SQLite's ``PRAGMA integrity_check`` and ``foreign_key_check``; on PostgreSQL, that every
   table of the database reads (``count(*)``).
@@ -10,7 +11,7 @@ reads the client-side journal of acknowledged writes (JSON) and prints one JSON 
   id), and how many rows the database holds that no client was told about (``extra``: a duplicate, or a
   write that was stored but never answered);
 - screenings (no client UUID): each browser whose last step was acknowledged has exactly one decided
-  screening, and there are no other decided screenings.
+  screening, and there are no other decided screenings (those of the people made before the load aside).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -39,16 +41,16 @@ def integrity() -> dict[str, Any]:
         }
     present = set(connection.introspection.table_names())
     expected = {model._meta.db_table for model in apps.get_models()}
-    rows = 0
+    read = 0
     with connection.cursor() as cursor:
         for table in sorted(present):
             cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
-            rows += cursor.fetchone()[0]
+            read += cursor.fetchone()[0]
     return {
         "vendor": connection.vendor,
         "ok": True,
         "tables_read": len(present),
-        "rows_read": rows,
+        "rows_read": read,
         "models_without_table": sorted(expected - present),
     }
 
@@ -66,7 +68,9 @@ def _kind(acked: list[str], stored: set[str]) -> dict[str, Any]:
     }
 
 
-def count(acks: list[dict[str, Any]]) -> dict[str, Any]:
+def count(acks: list[dict[str, Any]], seeded: Iterable[int] = ()) -> dict[str, Any]:
+    """The report of the module docstring; ``seeded`` people were screened before the load
+    (``scripts/loadlib/seed.py``), so their screenings are no write of the load."""
     from django.contrib.sessions.backends.db import SessionStore
 
     from backhome.web.patient.models import Person, Screening
@@ -108,7 +112,11 @@ def count(acks: list[dict[str, Any]]) -> dict[str, Any]:
         person = SessionStore(session_key=key).load().get(SESSION_KEY)
         if person is not None:
             people.append(int(person))
-    decided = Counter(Screening.objects.filter(decided_at__isnull=False).values_list("person_id", flat=True))
+    decided = Counter(
+        Screening.objects.filter(decided_at__isnull=False)
+        .exclude(person_id__in=list(seeded))
+        .values_list("person_id", flat=True)
+    )
     acked_people = set(people)
     report["screening"] = {
         "acknowledged": len(keys),
@@ -127,11 +135,11 @@ def main() -> None:
     import django
 
     with open(sys.argv[1], encoding="utf-8") as handle:
-        acks = json.load(handle)
+        journal = json.load(handle)
     django.setup()
     from django.db import connections
 
-    out = {"integrity": integrity(), "writes": count(acks)}
+    out = {"integrity": integrity(), "writes": count(journal["acks"], journal["seeded"])}
     connections.close_all()
     json.dump(out, sys.stdout)
 

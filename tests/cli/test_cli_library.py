@@ -70,7 +70,7 @@ def test_showing_an_exercise_prints_everything_a_person_and_a_clinician_need() -
         "  1. Lie down face up",
         "You may feel:",
         "This must not happen:",
-        "Dose: 10 times on each side, hold each 2 seconds to start.",
+        "Dose: 10 times on each side to start.",
         "Version 'slider': Gentle glide (slider)",
         "Version 'tensioner': Fuller glide (tensioner)",
         "surgery on the lower back",

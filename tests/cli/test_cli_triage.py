@@ -78,6 +78,24 @@ def test_the_real_command_never_shows_a_traceback(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+@pytest.mark.parametrize("opening", ['{"a": ', "["], ids=["objects", "lists"])
+def test_an_intake_nested_a_thousand_levels_deep_exits_2_with_one_line_and_no_traceback(
+    tmp_path: Path, opening: str
+) -> None:
+    closing = "}" if opening.startswith("{") else "]"
+    deep = tmp_path / "deep.json"
+    deep.write_text(opening * 1000 + "1" + closing * 1000, "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "backhome", "triage", str(deep)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
+    # the usual form of a refused intake: the header, then one line for the one problem
+    header, problem = done.stderr.splitlines()
+    assert "nothing was decided" in header
+    assert problem.strip() == "(document): is nested too deeply (more than 32 levels of objects or lists)"
+
+
 def test_a_clearance_given_by_a_clinician_is_applied() -> None:
     doc = json.dumps(intake_doc(history={"lumbar_surgery": "past"}))
     without = json.loads(run("triage", "-", stdin=doc).out)

@@ -42,7 +42,7 @@ DOSES: dict[str, Envelope] = {
     "childs-pose": Envelope(r("1/1/0/1"), r("1/2/1/3"), r("10/10/5/30"), False),
     "childs-pose-side-reach": Envelope(r("1/1/0/1"), r("1/2/1/3"), r("10/10/5/30"), True),
     "cat-camel": Envelope(r("1/1/0/1"), r("2/5/1/10"), r("5/5/5/20"), False),
-    "sciatic-nerve-glide": Envelope(r("1/1/0/1"), r("5/10/0/10"), r("2/2/0/2"), True),
+    "sciatic-nerve-glide": Envelope(r("1/1/0/1"), r("5/10/0/10"), r("0/0/0/0"), True),
 }
 
 LINKS: dict[str, tuple[str | None, str | None]] = {
@@ -112,10 +112,12 @@ def test_the_nerve_glide_has_a_slider_and_a_tensioner_and_no_hold_ladder() -> No
     assert {"ND-02", "ND-03", "ND-04"} <= set(glide.rules)
 
 
-def test_cat_camel_can_be_limited_to_its_dipping_half() -> None:
+def test_cat_camel_can_be_limited_to_its_dipping_half_or_its_rounding_half() -> None:
     cat = default_library()["cat-camel"]
-    assert [mode.id for mode in cat.modes] == ["extension_only"]
-    assert {"osteoporosis", "long_term_steroids"} <= set(cat.contraindications)
+    assert [mode.id for mode in cat.modes] == ["extension_only", "flexion_only"]
+    assert {"osteoporosis", "long_term_steroids", "spinal_stenosis", "vertebral_fracture"} <= set(
+        cat.contraindications
+    )
 
 
 def test_only_the_glide_and_cat_camel_have_modes() -> None:

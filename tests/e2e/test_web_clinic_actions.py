@@ -209,7 +209,7 @@ def phone(web_browser: Any, live_server: Any) -> Iterator[Browsers]:
 
 
 def test_the_patients_pages_work_on_a_phone(phone: Browsers) -> None:
-    from backhome.web.clinic.editor import programme_exercise_remove
+    from backhome.web.clinic.editor.services import programme_exercise_remove
     from backhome.web.clinic.models import Membership
     from tests.integration.clinic_people import cast
 

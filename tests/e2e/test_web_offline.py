@@ -199,7 +199,7 @@ def test_an_answer_whose_reply_was_lost_is_stored_once(visit: Visit) -> None:
         route.fetch()
         route.abort("connectionreset")
 
-    visit.page.route("**/session/*/log/", lose_the_reply)
+    visit.page.route("**/api/v1/me/sessions/*/logs", lose_the_reply)
     _answer(visit, CALM)
     visit.page.click("#check-send")
     visit.page.locator("#stage-result").wait_for(state="visible")
@@ -207,7 +207,7 @@ def test_an_answer_whose_reply_was_lost_is_stored_once(visit: Visit) -> None:
     assert _counts(person) == (1, 1, ["green"])  # stored by the server already
     assert _status(visit) == WAITING
 
-    visit.page.unroute("**/session/*/log/")
+    visit.page.unroute("**/api/v1/me/sessions/*/logs")
     for _ in range(31):  # the outbox tries again every 30 seconds (the reply comes in real time)
         visit.page.clock.run_for(1_000)
         visit.page.wait_for_timeout(50)

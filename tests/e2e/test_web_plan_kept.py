@@ -1,6 +1,6 @@
-"""Dana opens her plan again: the second page is the one kept from the first (patient.pagecache), sent as
-a gzip stream put together from pieces compressed once. The browser reads it, its pictures move (their
-style carries this response's CSP nonce) and nothing is refused."""
+"""Dana opens her plan twice: each page is rendered for its request and gzipped (GZipMiddleware). The
+browser reads it, its pictures move (their style carries this response's CSP nonce) and nothing is
+refused."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 MOVING = "#exercise-prone-press-up .picture .bh-prone-press-up-anim-lumbar"
 
 
-def test_the_kept_plan_page_reads_and_moves_in_the_browser(visit: Visit) -> None:
+def test_the_plan_page_opened_again_reads_and_moves_in_the_browser(visit: Visit) -> None:
     dana, _ = person_with_plan()
     sign_in_as_guest(visit, dana)
     first = visit.go("/plan/")

@@ -184,8 +184,8 @@ class Route:
     """How to reach one URL name.
 
     ``persona``: who opens it (``dana``, ``cleo``, ``ada``, ``anonymous``...). ``page``: a GET answers an
-    HTML page (200, or a redirect to one). ``post``: ``"form"`` (an HTML form), ``"json"`` (a session
-    player endpoint), or ``None`` (GET only). ``file``: a GET answers a download, not a page.
+    HTML page (200, or a redirect to one). ``post``: ``"form"`` (an HTML form), ``"json"`` (the session
+    player's writes at their old addresses), or ``None`` (GET only). ``file``: a GET answers a download, not a page.
     """
 
     persona: str
@@ -226,13 +226,16 @@ ROUTES: dict[str, Route] = {
     "patient:gallery": Route("anonymous", _p("/exercises/")),
     # the session player
     "practice:player": Route("dana", _p("/session/")),
-    "practice:start": Route("dana", _p("/session/start/"), page=False, post="json"),
     "practice:summary": Route("dana", lambda w: f"/session/{w.session.pk}/"),
-    "practice:log": Route("dana", lambda w: f"/session/{w.session.pk}/log/", page=False, post="json"),
-    "practice:recheck": Route(
+    # the player's writes at the addresses they had before they moved to the API (queued offline)
+    "practice:queued_start": Route("dana", _p("/session/start/"), page=False, post="json"),
+    "practice:queued_log": Route("dana", lambda w: f"/session/{w.session.pk}/log/", page=False, post="json"),
+    "practice:queued_recheck": Route(
         "dana", lambda w: f"/session/{w.session.pk}/log/{uuid.uuid4()}/recheck/", page=False, post="json"
     ),
-    "practice:finish": Route("dana", lambda w: f"/session/{w.session.pk}/finish/", page=False, post="json"),
+    "practice:queued_finish": Route(
+        "dana", lambda w: f"/session/{w.session.pk}/finish/", page=False, post="json"
+    ),
     # check-ins, history, handouts
     "progress:checkin": Route("dana", _p("/check-in/"), post="form"),
     "progress:result": Route("dana", lambda w: f"/check-in/{w.checkin.pk}/"),

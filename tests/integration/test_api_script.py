@@ -128,12 +128,11 @@ def test_a_script_with_a_token_posts_a_session_exactly_once_against_the_real_ser
             logs = list(pool.map(lambda _: request(base, token, "POST", url, log), range(8)))
         assert {status for status, _, _ in logs} == {201}, [a[2] for a in logs]
 
-        # Four keep-alive connections at once: the workers share them (config/workers.py), and the
-        # triage counts of this address are shared too (a file cache): 6 a minute in all, not 6 each.
+        # Four keep-alive connections at once, taken by either worker: the triage counts of this address
+        # are shared by the workers (a file cache): 6 a minute in all, not 6 each.
         connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(4)]
         for connection in connections:
             connection.connect()
-            time.sleep(0.1)  # a worker counts the connection it took before the next one comes
         statuses = []
         for number in range(7):
             connection = connections[number % 4]

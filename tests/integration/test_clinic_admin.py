@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from backhome.cli import IO, main
-from backhome.web.clinic import permissions, selectors
+from backhome.web.clinic import permissions
 from backhome.web.clinic.models import AuditEvent, Clinic, Enrolment, Membership, Role
 from backhome.web.clinic.seed import seed_clinic
+from backhome.web.clinic.selectors.patient_rows import patient_rows
 from backhome.web.practice.models import ExerciseSession
 from backhome.web.progress.models import CheckIn
 from tests.integration.clinic_builders import count_queries
@@ -264,7 +265,7 @@ def test_seed_clinic_makes_patients_with_a_history_the_list_can_show() -> None:
     assert Membership.objects.get(user=admin).role == Role.ADMIN
     from django.utils import timezone
 
-    rows = selectors.patient_rows(clinic.pk, today=timezone.localdate())
+    rows = patient_rows(clinic.pk, today=timezone.localdate())
     assert len(rows) == 12
     assert all(row.pain.baseline is not None for row in rows)
     assert any(row.pain.verdict == "improved" for row in rows)

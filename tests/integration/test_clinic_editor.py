@@ -14,7 +14,9 @@ from backhome.core.contract import parse_intake
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
 from backhome.core.model import Context, Monitoring, PainCheck
-from backhome.web.clinic import editor
+from backhome.web.clinic.editor import services
+from backhome.web.clinic.editor.changes import PatientChange, changes_unseen
+from backhome.web.clinic.editor.page import editor_page
 from backhome.web.clinic.models import AuditEvent, CareSettings, Enrolment, ProgrammeChange
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import EmergencyLockClearance, Person, PlanItem, Screening
@@ -83,7 +85,7 @@ def test_cleo_sees_danas_programme_with_doses_ranges_and_what_is_held_back(peopl
 
 
 def test_the_editor_offers_only_exercises_the_decision_does_not_block(people: Cast) -> None:
-    page = editor.editor_page(people_membership(people), people.dana)
+    page = editor_page(people_membership(people), people.dana)
     addable = {a.exercise_id for a in page.addable}
     assert addable == {"prone-lying", "prone-on-elbows"}
     held = {name for group in page.blocked for name in group.names}
@@ -128,6 +130,8 @@ def test_cleo_sets_danas_press_up_hold_to_20_seconds_with_a_why(people: Cast) ->
         ("sets", "4", "Sets: choose from 1 to 3 for Prone press-up."),
         ("sets", "two", "Sets: give a whole number."),
         ("hold_s", "-5", "Hold: give a whole number."),
+        ("reps", "10000", "Repetitions: give a whole number."),
+        ("sets", "", "Sets: give a whole number."),
     ],
 )
 def test_a_dose_outside_the_envelope_is_refused_naming_the_allowed_range(
@@ -247,6 +251,17 @@ def test_the_glide_added_by_a_clinician_starts_as_a_slider(people: Cast) -> None
     )
     assert response.status_code == 302
     assert item(person, "sciatic-nerve-glide").dose.mode == "slider"
+
+
+def test_the_glide_dose_reads_the_same_in_the_editor_and_in_the_patients_change_card(people: Cast) -> None:
+    person = enrolled(people, {**DANA_WEB, "distal_zone": 1, "pain": {"back": 5, "leg": 0}})
+    logged_in(people).post(
+        url(person, "add"), {"exercise": "sciatic-nerve-glide", "why": "Leg ache at night."}
+    )
+    glide = item(person, "sciatic-nerve-glide").dose
+    words = f"{glide.reps} times on each side, hold each {glide.hold_s} seconds – slider (gentlest)"
+    assert words in logged_in(people).get(url(person)).content.decode()
+    assert [c.text for c in changes_unseen(person)] == [f"Added Sciatic nerve glide: {words}"]
 
 
 def test_a_blocked_exercise_cannot_be_added_and_the_block_is_named(people: Cast) -> None:
@@ -475,7 +490,7 @@ def test_dana_sees_what_cleo_changed_once(people: Cast) -> None:
         url(people.dana, "dose"),
         {"exercise": "prone-press-up", "sets": "1", "reps": "10", "hold_s": "20", "why": WHY},
     )
-    unseen = editor.changes_unseen(people.dana)
+    unseen = changes_unseen(people.dana)
     assert [c.text for c in unseen] == [
         "Prone press-up: now 10 times, hold each 20 seconds (before: 10 times, hold each 10 seconds)"
     ]
@@ -483,7 +498,7 @@ def test_dana_sees_what_cleo_changed_once(people: Cast) -> None:
     dana = client_for(people.dana)
     page = dana.get("/clinic/changes/").content.decode()
     assert "Your physical therapist changed your programme" in page and WHY in page
-    assert editor.changes_unseen(people.dana) == []
+    assert changes_unseen(people.dana) == []
     again = dana.get("/clinic/changes/").content.decode()
     assert "Your physical therapist changed your programme" not in again
     assert "Earlier changes" in again and WHY in again
@@ -493,15 +508,13 @@ def test_walt_does_not_see_danas_changes(people: Cast) -> None:
     logged_in(people).post(url(people.dana, "remove"), {"exercise": "cat-camel", "why": "Private reason."})
     page = client_for(people.walt).get("/clinic/changes/").content.decode()
     assert "Private reason." not in page
-    assert len(editor.changes_unseen(people.dana)) == 1
+    assert len(changes_unseen(people.dana)) == 1
 
 
 def test_the_include_shows_each_change_with_its_reason() -> None:
     import datetime as dt
 
-    changes = [
-        editor.PatientChange("Stopped Cat-camel for now", "It flares your back.", dt.datetime(2026, 3, 2))
-    ]
+    changes = [PatientChange("Stopped Cat-camel for now", "It flares your back.", dt.datetime(2026, 3, 2))]
     html = render_to_string("clinic/_changes_for_patient.html", {"clinician_changes": changes})
     assert "Your physical therapist changed your programme" in html
     assert "Stopped Cat-camel for now." in html and "Why: It flares your back." in html
@@ -510,5 +523,5 @@ def test_the_include_shows_each_change_with_its_reason() -> None:
 
 def test_changes_mark_seen_counts_what_it_marked(people: Cast) -> None:
     logged_in(people).post(url(people.dana, "remove"), {"exercise": "cat-camel", "why": "Flares."})
-    assert editor.changes_mark_seen(person=people.dana) == 1
-    assert editor.changes_mark_seen(person=people.dana) == 0
+    assert services.changes_mark_seen(person=people.dana) == 1
+    assert services.changes_mark_seen(person=people.dana) == 0

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from backhome.web.clinic import selectors
 from backhome.web.clinic.models import AuditEvent
+from backhome.web.clinic.selectors.patient_rows import patient_rows
 from tests.integration.clinic_builders import (
     alert_for,
     count_queries,
@@ -61,7 +61,7 @@ def test_adherence_is_counted_from_the_day_the_patient_joined_when_that_is_less_
     people = cast()
     joined_days_ago(people.dana, 3)  # joined 3 days ago: 4 days planned (today included)
     practised(people.dana, days=[10, 9, 8, 2, 1])  # the sessions before she joined do not count
-    row = selectors.patient_rows(people.riverside.pk, today=timezone.localdate())[0]
+    row = patient_rows(people.riverside.pk, today=timezone.localdate())[0]
     assert (row.adherence.done, row.adherence.planned) == (2, 4)
     assert row.adherence.words == "2 of 4 sessions"
     assert row.adherence.low is False  # 50 % is not under half
@@ -71,7 +71,7 @@ def test_two_sessions_on_one_day_count_as_one_day_done() -> None:
     people = cast()
     joined_days_ago(people.dana, 20)
     practised(people.dana, days=[1, 1, 2])
-    row = selectors.patient_rows(people.riverside.pk, today=timezone.localdate())[0]
+    row = patient_rows(people.riverside.pk, today=timezone.localdate())[0]
     assert (row.adherence.done, row.adherence.planned) == (2, 14)
     assert row.adherence.low is True
 
@@ -102,7 +102,7 @@ def test_the_latest_pain_is_the_morning_check_in_when_it_is_on_the_latest_day() 
     people = cast()
     practised(people.dana, days=[2], back=6)
     practised(people.dana, days=[1], back=5, checkin_back=2)  # the session's check said 5, the morning 2
-    row = selectors.patient_rows(people.riverside.pk, today=timezone.localdate())[0]
+    row = patient_rows(people.riverside.pk, today=timezone.localdate())[0]
     assert (row.pain.baseline, row.pain.current) == (5, 2)
     assert row.pain.sentence == "back pain 5 → 2 out of 10, a real improvement"
 

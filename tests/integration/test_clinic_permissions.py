@@ -96,7 +96,7 @@ MATRIX: dict[str, Row] = {
     "join": Row("GET", lambda w: "/clinic/join/", everyone("ok")),
     "join_token": Row("GET", lambda w: f"/clinic/join/{w.invitation.token}/", everyone("ok")),
     "leave": Row("POST", lambda w: "/clinic/join/leave/", everyone("redirect")),
-    # Helper H's pages (programme editor, alerts, screen requests). A POST with no data is refused (400)
+    # The programme editor, alerts and screen requests. A POST with no data is refused (400)
     # once the permission check has let the clinician in; their own tests check what valid data does.
     "programme": Row(
         "GET",

@@ -146,7 +146,7 @@ def test_a_session_logged_by_the_player_on_a_read_only_database_gets_the_json_en
 
     with read_only_database():
         response = client.post(
-            "/session/start/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+            "/api/v1/me/sessions", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
         )
 
     assert response.status_code == 503, response.content

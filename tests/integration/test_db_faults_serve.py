@@ -263,7 +263,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
     dana.get("/session/")
     before = {"back": 4, "leg": 2, "zone": 2, "numbness": False, "red_flag": False}
     session_id = str(uuid.uuid4())
-    started = dana.post_json("/session/start/", {"id": session_id, "before": before})
+    started = dana.post_json("/api/v1/me/sessions", {"id": session_id, "before": before})
     assert started.status_code == 201, started.text
     programme = started.json()["programme"]
     for _ in range(2):
@@ -285,7 +285,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
         }
 
     body = log_body()
-    answer = dana.post_json(f"/session/{session_id}/log/", body)
+    answer = dana.post_json(f"/api/v1/me/sessions/{session_id}/logs", body)
     assert answer.status_code == 201, answer.text
     acknowledged_logs.append(body["id"])
     position += 1
@@ -307,7 +307,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
                 assert response.status_code == 302, response.text
                 step = walt.next_step()
         if "log" not in failed:
-            response = dana.post_json(f"/session/{session_id}/log/", body)
+            response = dana.post_json(f"/api/v1/me/sessions/{session_id}/logs", body)
             if response.status_code == 503:
                 failed["log"] = response
             else:
@@ -334,7 +334,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
     end = time.monotonic() + 2
     while time.monotonic() < end:
         answered.append(walt.answer_step(step, walt_answers).status_code)
-        answered.append(dana.post_json(f"/session/{session_id}/log/", body).status_code)
+        answered.append(dana.post_json(f"/api/v1/me/sessions/{session_id}/logs", body).status_code)
     assert set(answered) == {503}, answered
     assert dana.get("/plan/").status_code == 200, "reads still answer"
     health = httpx.get(server.base + "/healthz?database=1", timeout=5)
@@ -347,7 +347,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
     # One log line for each failed write, naming the cause; no traceback.
     lines = [line for line in server.lines[faults:] if "database fault:" in line]
     screening_lines = [line for line in lines if f"POST /screening/{step}/ answered 503" in line]
-    log_lines = [line for line in lines if f"POST /session/{session_id}/log/ answered 503" in line]
+    log_lines = [line for line in lines if f"POST /api/v1/me/sessions/{session_id}/logs answered 503" in line]
     assert len(screening_lines) + len(log_lines) == len(lines), lines
     assert len(screening_lines) == answered.count(503) // 2, lines
     assert len(log_lines) == answered.count(503) // 2, lines
@@ -360,7 +360,7 @@ def test_under_the_real_server_failed_writes_get_503_and_a_log_line_and_no_proce
     assert walt.next_step() == step, "Walt's acknowledged answers are there: he goes on where he stopped"
     assert dana.get("/plan/").status_code == 200
     assert walt.answer_step(step, walt_answers).status_code == 302
-    assert dana.post_json(f"/session/{session_id}/log/", body).status_code == 201
+    assert dana.post_json(f"/api/v1/me/sessions/{session_id}/logs", body).status_code == 201
     server.stop()
     stored = stored_log_ids(server.env)
     assert set(acknowledged_logs) | {body["id"]} <= stored

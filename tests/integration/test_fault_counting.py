@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scripts.loadlib.paths import path
 from scripts.loadlib.verify import count, integrity
 from tests.integration.people import browser_session, client_for, person_with_plan
 
@@ -19,7 +20,7 @@ BEFORE = {"back": 3, "leg": 2, "zone": 3, "numbness": False, "red_flag": False}
 def started(client: Any) -> str:
     session_id = str(uuid.uuid4())
     answer = client.post(
-        "/session/start/", {"id": session_id, "before": BEFORE}, content_type="application/json"
+        path("session start"), {"id": session_id, "before": BEFORE}, content_type="application/json"
     )
     assert answer.status_code == 201, answer.content
     return session_id
@@ -62,3 +63,11 @@ def test_a_second_decided_screening_of_the_same_browser_is_extra() -> None:
 
 def test_the_sqlite_integrity_check_of_the_test_database_passes() -> None:
     assert integrity()["ok"]
+
+
+def test_the_screening_of_a_returning_patient_made_before_the_load_is_no_write_of_the_load() -> None:
+    walt, _ = person_with_plan()  # screened on an earlier day (scripts/loadlib/seed.py)
+    dana, _ = person_with_plan()
+    report = count([{"kind": "screening", "id": browser_session(dana)}], seeded=[walt.pk])
+    assert report["screening"]["extra"] == 0
+    assert count([{"kind": "screening", "id": browser_session(dana)}])["screening"]["extra"] == 1

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from backhome.core.dose import describe_dose
 from backhome.core.library.load import default_library
-from backhome.core.words import describe_dose
 from backhome.web.clinic.alerts import alert_acknowledge
 from backhome.web.clinic.models import Alert, Membership
 from backhome.web.fhir.bundle import person_bundle

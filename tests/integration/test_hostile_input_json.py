@@ -1,5 +1,5 @@
-"""Hostile and broken input to every JSON endpoint (issue 7 item 6): the session player's (from the URL
-conf) and the API's (from its OpenAPI document). The HTML forms are in test_hostile_input.py.
+"""Hostile and broken input to every JSON endpoint (issue 7 item 6): the API's (from its OpenAPI
+document), the session player's among them. The HTML forms are in test_hostile_input.py.
 
 Each endpoint that takes a body has a row in ``BODIES`` with a valid body; every leaf of it then gets:
 missing, the wrong type, out of range, the same key twice (the second one wrong) and malicious values.
@@ -53,11 +53,11 @@ def _intake(w: World) -> dict[str, Any]:
 
 
 BODIES: dict[str, Body] = {
-    # the session player's endpoints (Dana's browser)
-    "practice:start": Body(
+    # the session player's writes at their old addresses (queued on a phone before they moved to the API)
+    "practice:queued_start": Body(
         "browser", lambda w: "/session/start/", lambda w: {"id": str(uuid.uuid4()), "before": BEFORE}
     ),
-    "practice:log": Body(
+    "practice:queued_log": Body(
         "browser",
         lambda w: f"/session/{w.session.pk}/log/",
         lambda w: {
@@ -69,12 +69,12 @@ BODIES: dict[str, Body] = {
             "after": AFTER,
         },
     ),
-    "practice:recheck": Body(
+    "practice:queued_recheck": Body(
         "browser",
         lambda w: f"/session/{w.session.pk}/log/{uuid.uuid4()}/recheck/",
         lambda w: {"settled": True},
     ),
-    "practice:finish": Body("browser", lambda w: f"/session/{w.session.pk}/finish/", lambda w: {}),
+    "practice:queued_finish": Body("browser", lambda w: f"/session/{w.session.pk}/finish/", lambda w: {}),
     # the API (operation: METHOD and the path of the OpenAPI document)
     "POST /api/v1/triage": Body("public", lambda w: "/api/v1/triage", _intake, numbers=frozenset({"weeks"})),
     "POST /api/v1/me/sessions": Body(
@@ -96,6 +96,10 @@ BODIES: dict[str, Body] = {
         "dana",
         lambda w: f"/api/v1/me/sessions/{w.session.pk}/logs/{uuid.uuid4()}/recheck",
         lambda w: {"settled": True},
+    ),
+    # the session player's finish, from Dana's browser (its session and the CSRF header)
+    "POST /api/v1/me/sessions/{session_id}/finish": Body(
+        "browser", lambda w: f"/api/v1/me/sessions/{w.session.pk}/finish", lambda w: {}
     ),
     "POST /api/v1/me/check-ins": Body(
         "dana",
@@ -119,7 +123,7 @@ def test_every_json_endpoint_with_a_body_has_a_row() -> None:
     practice = {n for n, r in ROUTES.items() if r.post == "json"}
     api = {f"{m.upper()} {p}" for p, m, op in api_operations() if _has_body(op)}
     assert sorted((practice | api) - set(BODIES)) == [], "add a Body to BODIES for each new endpoint"
-    assert sorted(set(BODIES) - practice - api - {"practice:finish"}) == []
+    assert sorted(set(BODIES) - practice - api) == []
 
 
 # --------------------------------------------------------------------------- callers
@@ -309,7 +313,6 @@ def test_broken_bodies_get_the_envelope_and_change_nothing(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "model"),
     [
-        ("practice:start", "practice.ExerciseSession"),
         ("POST /api/v1/me/sessions", "practice.ExerciseSession"),
         ("POST /api/v1/me/check-ins", "progress.CheckIn"),
     ],

@@ -85,8 +85,11 @@ def test_the_player_page_shows_danas_exercises_and_the_pain_check() -> None:
     assert [s["phase"] for s in press_up["timeline"]] == ["move", "hold", "return", "rest"]
     assert press_up["timeline"][1]["seconds"] == 10
     assert data["exercises"][0]["drawn_side"] == "right"
-    assert data["urls"]["log"] == "/session/{id}/log/"
-    assert data["urls"]["recheck"] == "/session/{id}/log/{log}/recheck/"
+    assert data["urls"]["start"] == "/api/v1/me/sessions"
+    assert data["urls"]["log"] == "/api/v1/me/sessions/{id}/logs"
+    assert data["urls"]["recheck"] == "/api/v1/me/sessions/{id}/logs/{log}/recheck"
+    assert data["urls"]["finish"] == "/api/v1/me/sessions/{id}/finish"
+    assert data["urls"]["summary"] == "/session/{id}/"
 
 
 def test_the_player_page_keeps_to_the_content_security_policy() -> None:
@@ -255,6 +258,8 @@ def test_the_session_log_post_makes_a_small_fixed_number_of_queries(
     }
     with django_assert_max_num_queries(12):
         response = client.post(
-            reverse("practice:log", args=[session.id]), json.dumps(body), content_type="application/json"
+            reverse("api:me_session_log", args=[session.id]),
+            json.dumps(body),
+            content_type="application/json",
         )
     assert response.status_code == 201

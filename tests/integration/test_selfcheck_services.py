@@ -19,7 +19,8 @@ from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.models import DirectionalTest
-from tests.integration.people import WALT_WEB, person_with_plan
+from tests.builders import intake_doc
+from tests.integration.people import DANA_WEB, WALT_WEB, person_with_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +279,8 @@ def test_redecide_stores_nothing_when_the_core_refuses_the_intake() -> None:
 
 
 def test_what_changed_names_an_exercise_now_done_another_way() -> None:
-    person, first = person_with_plan()
+    # a balanced programme (no disc herniation) gives cat-camel both halves until flexion is found worse (B29)
+    person, first = person_with_plan(intake_doc(DANA_WEB, history={"disc_herniation": False}))
     test = _run(person, Direction.FLEXION, MONDAY_9, after=SPREAD)
     assert test.final_response == "worse"
     change = selectors.plan_change(DirectionalTest.objects.get(pk=test.pk))
@@ -287,7 +289,7 @@ def test_what_changed_names_an_exercise_now_done_another_way() -> None:
     before = {i.exercise_id: i.mode for i in first.items.all()}
     after = {i.exercise_id: i.mode for i in latest.items.all()}
     other_way = [i for i in after if i in before and after[i] != before[i]]
-    assert other_way == ["cat-camel"]  # the core keeps only its belly-down half (extension_only)
+    assert other_way == ["cat-camel"]  # the core keeps only its dipping half (extension_only)
     assert [c.name.split(" (")[0] for c in change.changed] == [
         selectors.default_library()[i].name for i in other_way
     ]

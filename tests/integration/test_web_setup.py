@@ -114,20 +114,20 @@ def test_a_postgresql_database_url_chooses_postgresql_without_the_sqlite_options
     assert "init_command" not in database.get("OPTIONS", {})
 
 
-def test_serve_defaults_to_two_single_threaded_workers_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_defaults_to_two_workers_a_core_with_four_threads_each(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BACKHOME_WORKERS", raising=False)
     monkeypatch.delenv("BACKHOME_THREADS", raising=False)
     parser = argparse.ArgumentParser()
     serve.register(parser.add_subparsers())
     args = parser.parse_args(["serve"])
     cores = len(os.sched_getaffinity(0))
-    assert args.workers == max(2, min(8, 2 * cores)) and args.threads == 1
+    assert args.workers == max(2, min(8, 2 * cores)) and args.threads == 4
     monkeypatch.setenv("BACKHOME_WORKERS", "3")
-    monkeypatch.setenv("BACKHOME_THREADS", "4")
+    monkeypatch.setenv("BACKHOME_THREADS", "2")
     parser = argparse.ArgumentParser()
     serve.register(parser.add_subparsers())
     args = parser.parse_args(["serve"])
-    assert (args.workers, args.threads) == (3, 4)
+    assert (args.workers, args.threads) == (3, 2)
 
 
 def test_serve_runs_gunicorn_on_the_wsgi_app() -> None:
@@ -136,3 +136,4 @@ def test_serve_runs_gunicorn_on_the_wsgi_app() -> None:
     assert "backhome.web.config.wsgi:application" in argv
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert argv[argv.index("--threads") + 1] == "4"
+    assert argv[argv.index("--worker-class") + 1] == "gthread"  # gunicorn's own threaded worker

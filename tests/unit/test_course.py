@@ -21,8 +21,8 @@ PRESS_UP = "prone-press-up"
 CAT = "cat-camel"
 KNEE = "single-knee-to-chest"
 
-SLIDER = Dose(1, 10, 2, True, "slider")
-TENSIONER = Dose(1, 10, 2, True, "tensioner")
+SLIDER = Dose(1, 10, 0, True, "slider")
+TENSIONER = Dose(1, 10, 0, True, "tensioner")
 PRESS_10 = Dose(1, 10, 10, False)
 PRESS_15 = Dose(1, 10, 15, False)
 CAT_5 = Dose(1, 5, 5, False)

@@ -38,11 +38,12 @@ def test_every_keyframe_rests_on_the_floor_and_none_goes_through_it(exercise_id)
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
-def test_every_exercise_has_a_start_an_end_panels_and_a_timed_hold(exercise_id):
+def test_every_exercise_has_a_start_an_end_panels_and_a_timed_hold_unless_it_keeps_moving(exercise_id):
     i = ill(exercise_id)
     assert len(i.spec.panels) >= 2
     steps = i.timeline()
-    assert steps[0].phase == "move" and any(s.phase == "hold" for s in steps)
+    # ND-04: the nerve glide never holds; every other exercise does
+    assert steps[0].phase == "move" and any(s.phase == "hold" for s in steps) is not i.spec.moving
     assert any(s.phase == "return" for s in steps)
     assert i.cycle_seconds() > 0
 
@@ -167,21 +168,32 @@ def test_cat_camel_extension_only_never_rounds_the_back():
         assert i.pose(step.pose).angle("lumbar") <= 0
 
 
+def test_cat_camel_flexion_only_never_lets_the_back_dip():
+    i = ill("cat-camel")
+    for step in i.timeline("flexion_only"):
+        assert i.pose(step.pose).angle("lumbar") >= 0
+    assert any(i.pose(p.pose).angle("lumbar") > 0 for p in i.panels("flexion_only"))
+
+
 # --------------------------------------------------------------------------- nerve glide
 
 
 def test_the_nerve_glide_lies_on_the_back_straightens_the_knee_and_alternates_the_ankle():
     i = ill("sciatic-nerve-glide")
-    start, straight = i.pose("start"), i.pose("knee-straight")
-    up, down = i.pose("ankle-up"), i.pose("ankle-down")
-    for pose in (start, straight, up, down):
+    start = i.pose("start")
+    straight = [i.pose(name) for name in ("slide-out", "tense")]
+    bent = [i.pose(name) for name in ("slide-in", "release")]
+    for pose in (start, *straight, *bent):
         assert low(pose, "pelvis") < TOL and low(pose, "thorax") < TOL + 1.5
         assert 80 <= pose.angle("hip_near") <= 110
-    assert start.angle("knee_near") >= 80 and straight.angle("knee_near") <= 15
-    assert up.angle("ankle_near") > 10 and down.angle("ankle_near") < -20
-    sequence = [i.pose(s.pose).angle("ankle_near") for s in i.timeline() if s.phase == "hold"]
-    signs = [a > 0 for a in sequence]
-    assert all(a != b for a, b in itertools.pairwise(signs)) and len(signs) >= 2
+    assert start.angle("knee_near") >= 80 and all(p.angle("knee_near") <= 15 for p in straight)
+    for mode in ("slider", "tensioner"):
+        # ND-04: it keeps moving, never a hold, and the ankle alternates with each movement
+        steps = i.timeline(mode)
+        assert all(s.phase != "hold" for s in steps)
+        sequence = [i.pose(s.pose).angle("ankle_near") for s in steps if s.phase == "move"]
+        signs = [a > 0 for a in sequence]
+        assert all(a != b for a, b in itertools.pairwise(signs)) and len(signs) >= 2
 
 
 def test_the_slider_pairs_knee_straightening_with_pointing_and_the_tensioner_with_toes_up():

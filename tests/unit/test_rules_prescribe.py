@@ -291,10 +291,12 @@ def test_flexion_found_worse_blocks_the_flexion_stretches() -> None:
 
 
 @rule("DPT-24", fires=True)
-def test_extension_found_worse_blocks_the_extension_family_and_cat_camel() -> None:
+def test_extension_found_worse_blocks_the_extension_family_and_cat_camels_dipping_half() -> None:
     decision = decide(make_intake(directional={"extension": "worse", "flexion": "no_effect"}))
-    assert not set(ids(decision)) & {*EXTENSION_FAMILY, "cat-camel"}
-    assert "DPT-24" in blocked(decision)["cat-camel"]
+    assert not set(ids(decision)) & set(EXTENSION_FAMILY)
+    # B29: the direction found worse removes its phase; cat-camel keeps its rounding half only
+    assert dose(decision, "cat-camel").mode == "flexion_only"
+    assert "rounding half" in (decision.reason_for("DPT-24") or "")
 
 
 @rule("DPT-24", fires=False)

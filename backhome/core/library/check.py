@@ -33,10 +33,10 @@ EXPECTED_DIRECTION: Mapping[str, str] = {
 }
 
 #: The modes an exercise may have: the glide's slider and tensioner (ND-02, ND-03, B8) and
-#: cat-camel's extension phase (B12, EL-05). Every exercise must have exactly these.
+#: cat-camel's single phases (B29). Every exercise must have exactly these.
 ALLOWED_MODES: Mapping[str, frozenset[str]] = {
     NERVE_GLIDE: frozenset({"slider", "tensioner"}),
-    CAT_CAMEL: frozenset({"extension_only"}),
+    CAT_CAMEL: frozenset({"extension_only", "flexion_only"}),
 }
 
 #: The rule that governs each contraindication tag; a file must cite it with the tag.
@@ -56,7 +56,7 @@ REQUIRED_CONTRAINDICATIONS: Mapping[str, frozenset[str]] = {
     **dict.fromkeys(
         FLEXION_STRETCHES, frozenset({"vertebral_fracture", "osteoporosis", "long_term_steroids"})
     ),
-    CAT_CAMEL: frozenset({"osteoporosis", "long_term_steroids"}),
+    CAT_CAMEL: frozenset({"osteoporosis", "long_term_steroids", "spinal_stenosis", "vertebral_fracture"}),
     NERVE_GLIDE: frozenset({"lumbar_surgery"}),
 }
 

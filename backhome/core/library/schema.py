@@ -21,7 +21,7 @@ SourceId = Annotated[str, StringConstraints(pattern=r"^S\d{1,3}$")]
 Steps = Annotated[list[Line], Field(min_length=3, max_length=7)]
 
 DirectionName = Literal["extension", "flexion", "both", "neural"]
-ModeId = Literal["slider", "tensioner", "extension_only"]
+ModeId = Literal["slider", "tensioner", "extension_only", "flexion_only"]
 
 #: The closed set of contraindication tags. Each is governed by one rule of the clinical spec
 #: (``check.GOVERNING_RULE``); a file must cite that rule with the tag.
@@ -66,7 +66,7 @@ class DoseDoc(_Strict):
 
 
 class ModeDoc(_Strict):
-    """A way of doing the exercise with its own steps (ND-02/ND-03 glide modes, B12 cat-camel)."""
+    """A way of doing the exercise with its own, complete steps (ND-02/ND-03 glide modes, B29 cat-camel)."""
 
     id: ModeId
     name: Name

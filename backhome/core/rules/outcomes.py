@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from backhome.core.model import Outcome, Reason, Tier
 from backhome.core.rules.explain import fired as _fired
 
-IMPLEMENTS: tuple[str, ...] = ("OM-01", "OM-05", "OM-08", "RF-17")
+IMPLEMENTS: tuple[str, ...] = ("OM-01", "OM-05", "OM-07", "OM-08", "RF-17")
 
 #: OM-01: a fall of 2 points or 30 % from baseline is an important improvement (S30, S31).
 NPRS_MIC_POINTS = 2
@@ -22,6 +22,8 @@ NPRS_MIC_FRACTION = 0.30
 #: OM-05: the PSFS smallest detectable change (MDC90): 2 points on the average, 3 on one activity.
 PSFS_MDC_AVERAGE = 2.0
 PSFS_MDC_ACTIVITY = 3.0
+#: OM-07: the PSFS is asked at the start and then weekly.
+PSFS_EVERY_DAYS = 7
 #: OM-08 / RF-17 / DS-08 review points, in days from the programme start.
 FOUR_WEEKS = 28
 SIX_WEEKS = 42
@@ -152,3 +154,29 @@ def improvement_review(
         tiers.append(Tier.REFER)
     rules, reasons = _fired(pairs)
     return Review(days, improved, Tier.most_severe(tiers), rules, reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """Whether a measure should be asked today (OM-07), with the rule and a reason when it should."""
+
+    due: bool
+    rules: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+
+
+def psfs_due(*, programme_start: dt.date, today: dt.date, last_asked: dt.date | None) -> Due:
+    """OM-07 (B28): the PSFS at the start of the programme, then once a week: due when it has never
+    been asked, or 7 days or more after it was last asked."""
+    if today < programme_start:
+        raise ValueError("today is before the programme start")
+    if last_asked is not None and last_asked > today:
+        raise ValueError("last_asked is after today")
+    if last_asked is None:
+        text = "Before you start, name 3 to 5 everyday activities your back makes hard, and rate each."
+    elif (today - last_asked).days >= PSFS_EVERY_DAYS:
+        text = "It is a week since you last rated your activities. Please rate them again for today."
+    else:
+        return Due(False)
+    rules, reasons = _fired([("OM-07", text)])
+    return Due(True, rules, reasons)

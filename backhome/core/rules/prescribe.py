@@ -8,6 +8,7 @@ the exercises held back with their rules and a plain reason, and the findings th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -26,7 +27,7 @@ from backhome.core.model import (
     Response,
     Tier,
 )
-from backhome.core.rules.directional import combine
+from backhome.core.rules.directional import MAX_PAIN_TO_TEST, combine
 from backhome.core.rules.triage import Finding
 
 IMPLEMENTS: tuple[str, ...] = (
@@ -53,10 +54,24 @@ IMPLEMENTS: tuple[str, ...] = (
 )
 
 Bias = Literal["extension", "flexion", "balanced"]
+Phase = Literal["extension", "flexion"]
+#: B29: the phases of cat-camel each programme direction gives.
+BIAS_PHASES: dict[Bias, tuple[Phase, ...]] = {
+    "extension": ("extension",),
+    "flexion": ("flexion",),
+    "balanced": ("extension", "flexion"),
+}
+_PHASE_MODE: dict[tuple[Phase, ...], Mode | None] = {
+    ("extension",): "extension_only",
+    ("flexion",): "flexion_only",
+    ("extension", "flexion"): None,
+}
 _Add = Callable[[Finding], None]
 
 #: B10 / TBC-05: back or leg pain at or above this is the symptom-modulation stage.
 MODULATION_PAIN = 7
+#: DPT-23: the directional exercises (the nerve glide is neural, not directional).
+DIRECTIONAL: tuple[str, ...] = (*EXTENSION_FAMILY, *FLEXION_STRETCHES, CAT_CAMEL)
 #: Starting variants of the flexion stretches (DS-04 moves on to the others later).
 FLEXION_START = ("single-knee-to-chest", "childs-pose")
 
@@ -83,6 +98,11 @@ class _Holds:
                 rules.append(rule)
                 self.reasons.setdefault(exercise_id, []).append(reason)
 
+    def main_rule(self) -> str:
+        """The rule that holds back the most exercises (the first such rule on a tie)."""
+        counts = Counter(rule for rules in self.rules.values() for rule in rules)
+        return counts.most_common(1)[0][0]
+
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self.rules
 
@@ -101,7 +121,8 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
     holds = _Holds()
     cleared = context.clearances
 
-    bias = _choose_bias(intake, add, holds)
+    chosen = _choose_bias(intake, add, holds)
+    bias = chosen.bias
 
     # B10: the extension family's starting stage.
     modulation = max(intake.pain.back, intake.pain.leg) >= MODULATION_PAIN
@@ -143,8 +164,8 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
             )
         )
 
-    # B12 blocks at intake.
-    cat_mode: Mode | None = None
+    # B12 blocks at intake. ``phases_off`` collects, per phase of cat-camel, the rules that remove it (B29).
+    phases_off: dict[Phase, list[tuple[str, str]]] = {"extension": [], "flexion": []}
     if h.spinal_stenosis:
         if "EL-06" in cleared:
             add(
@@ -168,6 +189,10 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
             holds.hold(
                 EXTENSION_FAMILY, "EL-06", "Bending backwards tends to narrow the spinal canal further."
             )
+            # B21: stenosis also removes cat-camel's extension phase.
+            phases_off["extension"].append(
+                ("EL-06", "Its dipping half bends the back backwards, which narrows the spinal canal.")
+            )
     if h.vertebral_fracture:
         if "EL-04" in cleared:
             add(
@@ -189,6 +214,8 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
             reason = "A spinal fracture needs a clinician's go-ahead first."
             holds.hold(EXTENSION_FAMILY, "EL-04", reason)
             holds.hold(FLEXION_STRETCHES, "EL-04", reason)
+            # B18: cat-camel bends both ways, so both its phases wait for the clearance too.
+            holds.hold((CAT_CAMEL,), "EL-04", reason)
     if h.osteoporosis or h.long_term_steroids:
         cause = "osteoporosis" if h.osteoporosis else "long-term steroid tablets"
         if "EL-05" in cleared:
@@ -205,12 +232,13 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                     "EL-05",
                     Tier.REFER,
                     f"With {cause}, bones can be fragile, and deep forward bending puts "
-                    "the most load on them. Forward-bending stretches are held back, and cat-camel is done with "
-                    "the belly-down half only, until a clinician advises.",
+                    "the most load on them. Forward-bending stretches are held back until a clinician advises.",
                 )
             )
             holds.hold(FLEXION_STRETCHES, "EL-05", "Deep forward bending loads fragile bones the most.")
-            cat_mode = "extension_only"
+            phases_off["flexion"].append(
+                ("EL-05", "Its rounding half bends the back forwards, which loads fragile bones.")
+            )
     if h.lumbar_surgery != "none":
         when = "in the last 12 months" if h.lumbar_surgery == "recent" else "in the past"
         if glide_cleared_after_surgery:
@@ -241,17 +269,16 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
             holds.hold(
                 EXTENSION_FAMILY, "DPT-24", "Your self-check found that bending backwards made things worse."
             )
-            # cat-camel has no flexion-only form, so with extension worse it is held back whole.
-            holds.hold(
-                (CAT_CAMEL,),
-                "DPT-24",
-                "Its belly-down half bends the back backwards, which made things worse.",
+            phases_off["extension"].append(
+                ("DPT-24", "Its dipping half bends the back backwards, which made things worse.")
             )
         if directional.flexion is Response.WORSE:
             holds.hold(
                 FLEXION_STRETCHES, "DPT-24", "Your self-check found that bending forwards made things worse."
             )
-            cat_mode = "extension_only"
+            phases_off["flexion"].append(
+                ("DPT-24", "Its rounding half bends the back forwards, which made things worse.")
+            )
         if Response.WORSE in (directional.extension, directional.flexion):
             add(
                 Finding(
@@ -261,6 +288,8 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                     "back until a physical therapist reviews you, or a new self-check in 2 weeks shows it has changed.",
                 )
             )
+
+    cat_mode = _cat_camel(bias, chosen.rule, phases_off, add, holds)
 
     # B13: pregnancy holds the whole programme until a clinician clears it (EL-02).
     if intake.pregnant:
@@ -294,9 +323,22 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
         if exercise_id == NERVE_GLIDE:
             mode, rules = "slider", ("ND-01", "ND-02")
         elif exercise_id == CAT_CAMEL:
-            mode = cat_mode
+            mode, rules = cat_mode
         exercises.append(Prescription(exercise_id, exercise.envelope.start_dose(mode), rules))
     exercises.sort(key=lambda p: library[p.exercise_id].sequence)
+
+    if not exercises and not (intake.pregnant and "EL-02" not in cleared):
+        # B21: the blocks leave no exercise at all: refer, with an empty programme, and say why.
+        rule = holds.main_rule()
+        add(
+            Finding(
+                rule,
+                Tier.REFER,
+                "With everything that has to be held back for you, no exercise of this programme "
+                "is left that is safe to start on your own. Please see a licensed physical therapist, who can "
+                "choose exercises that suit you.",
+            )
+        )
 
     if exercises:
         add(
@@ -319,32 +361,111 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
     return Programme(tuple(exercises), holds.blocks(library), tuple(found), bias)
 
 
-def _choose_bias(intake: Intake, add: _Add, holds: _Holds) -> Bias:
-    """B9: the direction of the programme, from the self-check if there is one (DPT-11), else the history."""
-    h, s = intake.history, intake.symptoms
-    directional = intake.directional
-    if directional is not None:
-        return _bias_from_self_check(intake, add, holds)
-    flexion_reason = h.spinal_stenosis or (
-        intake.age > 50 and intake.leg_symptoms and s.eased_by_bending_forward
+def _cat_camel(
+    bias: Bias,
+    bias_rule: str | None,
+    phases_off: Mapping[Phase, list[tuple[str, str]]],
+    add: _Add,
+    holds: _Holds,
+) -> tuple[Mode | None, tuple[str, ...]]:
+    """B29: cat-camel follows the bias (extension_only, flexion_only, or both phases when balanced);
+    a phase removed by B12, B21 or DPT-24 goes; with no phase left, cat-camel is held back.
+
+    Returns the mode and the rules that shaped it, and says in those rules' reasons which half is done.
+    """
+    removed = {phase for phase, why in phases_off.items() if why}
+    left = tuple(phase for phase in BIAS_PHASES[bias] if phase not in removed)
+    removers = [item for phase in BIAS_PHASES[bias] for item in phases_off[phase]]
+    if not left:
+        for rule, reason in removers:
+            holds.hold((CAT_CAMEL,), rule, reason)
+        return None, ()
+    mode = _PHASE_MODE[left]
+    if mode is None:
+        return None, ()
+    # The phase left out is left out by the bias, or by a block of the other phase (balanced programme).
+    other: Phase = "flexion" if mode == "extension_only" else "extension"
+    rules = tuple(dict.fromkeys(rule for rule, _ in phases_off[other]))
+    if bias != "balanced" and bias_rule is not None:
+        rules = tuple(dict.fromkeys((bias_rule, *rules)))
+    half = (
+        "only its dipping half (let your belly sag, then back to flat), not the rounding half"
+        if mode == "extension_only"
+        else "only its rounding half (round your back up, then back to flat), not the dipping half"
     )
-    if flexion_reason:
-        why = (
-            "you have been told you have spinal stenosis"
-            if h.spinal_stenosis
-            else "you are over 50 and your leg symptoms ease when you sit or bend forwards"
-        )
+    for rule in rules:
+        add(Finding(rule, Tier.PROCEED, f"Cat-camel is done with {half}."))
+    return mode, rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Bias:
+    """The programme's direction and the rule that chose it (None for a balanced programme)."""
+
+    bias: Bias
+    rule: str | None
+
+
+def _high_pain(intake: Intake) -> bool:
+    """B24: back or leg pain above DPT-01's ceiling when the self-check was done."""
+    return max(intake.pain.back, intake.pain.leg) > MAX_PAIN_TO_TEST
+
+
+def _choose_bias(intake: Intake, add: _Add, holds: _Holds) -> _Bias:
+    """B9: the direction of the programme, from the self-check if there is one (DPT-11), else the history.
+
+    B24: a self-check done at pain above 7 gives no preference: the history decides, as without one,
+    and DPT-01 (not DPT-11, DPT-20...DPT-22) is the rule cited; a direction found worse still blocks.
+    """
+    directional = intake.directional
+    if directional is None:
+        return _bias_from_history(intake, add, holds, trusted_rules=True)
+    if _high_pain(intake):
         add(
             Finding(
-                "TBC-02", Tier.PROCEED, f"Because {why}, bending forwards is likely to ease your symptoms."
+                "DPT-01",
+                Tier.PROCEED,
+                "You did the self-check while your pain was above 7 out of 10. At that level "
+                "its result is not reliable, so it is not used to choose the direction of your programme; to be "
+                "safe, a direction that made things worse is still left out.",
             )
         )
-        _defer_extension(add, holds, "DPT-21")
-        return "flexion"
+        if directional.extension is Response.WORSE and directional.flexion is Response.WORSE:
+            _both_worse(add, holds)
+        return _bias_from_history(intake, add, holds, trusted_rules=False)
+    return _bias_from_self_check(intake, add, holds)
+
+
+def _flexion_reason(intake: Intake) -> str | None:
+    """TBC-02 (B9): spinal stenosis, or over 50 with leg symptoms eased by sitting or bending forward."""
+    if intake.history.spinal_stenosis:
+        return "you have been told you have spinal stenosis"
+    if intake.age > 50 and intake.leg_symptoms and intake.symptoms.eased_by_bending_forward:
+        return "you are over 50 and your leg symptoms ease when you sit or bend forwards"
+    return None
+
+
+def _bias_from_history(intake: Intake, add: _Add, holds: _Holds, *, trusted_rules: bool) -> _Bias:
+    """B9 without a (usable) self-check. ``trusted_rules`` False is B24: the deferrals cite DPT-01."""
+    h = intake.history
+    flexion_why = _flexion_reason(intake)
+    if flexion_why:
+        text = f"Because {flexion_why}, bending forwards is likely to ease your symptoms."
+        if h.disc_herniation:
+            # B22: a disc herniation would lean the other way; when both apply, flexion wins.
+            text += (
+                " You have also been told you have a disc herniation, which often does better bending "
+                "backwards; when the two point different ways, the forward-bending programme is the one used."
+            )
+        add(Finding("TBC-02", Tier.PROCEED, text))
+        rule = "DPT-21" if trusted_rules else "DPT-01"
+        _defer_extension(add, holds, rule)
+        return _Bias("flexion", rule)
     if h.disc_herniation:
+        rule = "DPT-20" if trusted_rules else "DPT-01"
         add(
             Finding(
-                "DPT-20",
+                rule,
                 Tier.PROCEED,
                 "You have been told you have a disc herniation (a bulging or slipped "
                 "disc). Gently bending backwards often eases this, so your programme leans that way, and "
@@ -353,23 +474,37 @@ def _choose_bias(intake: Intake, add: _Add, holds: _Holds) -> Bias:
         )
         holds.hold(
             FLEXION_STRETCHES,
-            "DPT-20",
+            rule,
             "Forward bending is left out for the first two weeks of a programme "
             "that bends backwards; after that they can come back one at a time if they do not spread your symptoms.",
         )
-        return "extension"
+        return _Bias("extension", rule)
+    if trusted_rules:
+        add(
+            Finding(
+                "DPT-22",
+                Tier.PROCEED,
+                "Nothing points to one direction being better for you, so your programme "
+                "is a balanced mix of the stretches, each stopped if it makes your pain worse.",
+            )
+        )
+    return _Bias("balanced", None)
+
+
+def _both_worse(add: _Add, holds: _Holds) -> None:
+    """DPT-23, first condition: both directions made the symptoms spread."""
     add(
         Finding(
-            "DPT-22",
-            Tier.PROCEED,
-            "Nothing points to one direction being better for you, so your programme "
-            "is a balanced mix of the stretches, each stopped if it makes your pain worse.",
+            "DPT-23",
+            Tier.REFER,
+            "Both bending backwards and bending forwards made your symptoms spread. "
+            "The stretches that bend your back are stopped, and a physical therapist should assess you.",
         )
     )
-    return "balanced"
+    holds.hold(DIRECTIONAL, "DPT-23", "Both directions made your symptoms spread.")
 
 
-def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
+def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> _Bias:
     """DPT-11, DPT-20...DPT-23, TBC-01, TBC-04: the self-check decides the direction (B9)."""
     directional = intake.directional
     assert directional is not None
@@ -385,24 +520,19 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
     )
     neuro = intake.leg_symptoms and (intake.numbness or intake.symptoms.leg_weakness != "none")
     if ext is Response.WORSE and flex is Response.WORSE:
-        add(
-            Finding(
-                "DPT-23",
-                Tier.REFER,
-                "Both bending backwards and bending forwards made your symptoms spread. "
-                "The stretches that bend your back are stopped, and a physical therapist should assess you.",
-            )
-        )
-        holds.hold((CAT_CAMEL,), "DPT-23", "Both directions made your symptoms spread.")
+        _both_worse(add, holds)
     elif neuro and fav not in (ext, flex):
+        # DPT-23, second condition: nerve symptoms and no direction that helps also stop the
+        # directional exercises (the body's "stop directional exercises" applies to both conditions).
         add(
             Finding(
                 "DPT-23",
                 Tier.REFER,
                 "You have numbness or weakness in your leg and no direction eased it. "
-                "A physical therapist should assess you.",
+                "The stretches that bend your back are stopped, and a physical therapist should assess you.",
             )
         )
+        holds.hold(DIRECTIONAL, "DPT-23", "No direction eased the numbness or weakness in your leg.")
     if neuro and (fav not in (ext, flex) or ext is Response.WORSE):
         add(
             Finding(
@@ -416,6 +546,19 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
     preference = combine(ext, flex)
     for reason in preference.reasons:
         add(Finding(reason.rule, Tier.PROCEED, reason.text))
+    flexion_why = _flexion_reason(intake)
+    if preference.label == "both" and flexion_why and intake.age > 50:
+        # B22: both directions suited you and TBC-02's flexion subgroup applies: flexion wins.
+        add(
+            Finding(
+                "TBC-02",
+                Tier.PROCEED,
+                f"Both directions suited you, and because {flexion_why}, the forward-bending "
+                "programme is the one used.",
+            )
+        )
+        _defer_extension(add, holds, "DPT-21")
+        return _Bias("flexion", "DPT-21")
     if preference.label == "extension":
         if intake.distal_zone >= 3 and flex in (Response.WORSE, Response.NO_EFFECT):
             add(
@@ -439,10 +582,10 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
             "DPT-20",
             "Forward bending waits for two weeks in a programme that bends backwards.",
         )
-        return "extension"
+        return _Bias("extension", "DPT-20")
     if preference.label == "flexion":
         _defer_extension(add, holds, "DPT-21")
-        return "flexion"
+        return _Bias("flexion", "DPT-21")
     if not (ext is Response.WORSE and flex is Response.WORSE):
         add(
             Finding(
@@ -452,7 +595,7 @@ def _bias_from_self_check(intake: Intake, add: _Add, holds: _Holds) -> Bias:
                 "it makes your pain worse.",
             )
         )
-    return "balanced"
+    return _Bias("balanced", None)
 
 
 def _defer_extension(add: _Add, holds: _Holds, rule: str) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("triage", "risk", "prescribe", "monitor", "progress", "directional", "outcomes")
+MODULES: tuple[str, ...] = (
+    "triage",
+    "risk",
+    "prescribe",
+    "monitor",
+    "progress",
+    "directional",
+    "outcomes",
+    "safety",
+)
 
 
 def implemented() -> dict[str, tuple[str, ...]]:

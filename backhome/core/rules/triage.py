@@ -35,8 +35,7 @@ IMPLEMENTS: tuple[str, ...] = (
     "TBC-03",
 )
 
-#: RF-12: "age-related fragility". S13 (Downie 2013) names older age (over 70) among the
-#: best-supported fracture flags; the spec gives no number, so this is a design default.
+#: RF-12: "age-related fragility" is 70 or over (B20); osteoporosis or long-term steroids count at any age.
 FRAGILITY_AGE = 70
 
 
@@ -59,12 +58,19 @@ def screen(intake: Intake) -> list[Finding]:
     add = found.append
 
     # --- T0: possible cauda equina syndrome and major trauma (RF-01...RF-06, RF-08)
-    found.extend(emergency_signs({name: getattr(s, name) for name in EMERGENCY_QUESTIONS}))
+    answers = {name: getattr(s, name) for name in EMERGENCY_QUESTIONS}
+    claudication = long_standing_claudication(intake)
+    if claudication:
+        # B23: long-standing symptoms in both legs of known stenosis, with every sign of trouble absent,
+        # are soon (RF-05 and RF-06 do not fire), with the cauda equina safety card (RF-22).
+        answers["both_legs"] = False
+        add(Finding("RF-22", Tier.SOON, CLAUDICATION_CARD))
+    found.extend(emergency_signs(answers))
 
+    # B17: RF-07's nerve symptoms are B8's leg symptoms or any numbness, on B16's safer reading.
     neurological = (
-        intake.numbness
+        intake.nerve_symptoms
         or s.leg_weakness != "none"
-        or (intake.distal_zone >= 3 and intake.pain.leg >= 1)
         or s.both_legs
         or s.bladder_change
         or s.bowel_change
@@ -229,8 +235,8 @@ def screen(intake: Intake) -> list[Finding]:
             )
         )
 
-    # --- advice (no change of tier)
-    if intake.leg_symptoms:
+    # --- advice (no change of tier); B16: nerve symptoms on the safer reading of conflicting answers
+    if intake.nerve_symptoms and not claudication:
         add(
             Finding(
                 "RF-22",
@@ -241,7 +247,59 @@ def screen(intake: Intake) -> list[Finding]:
                 "department straight away.",
             )
         )
+    conflict = conflicting_answers(intake)
+    if conflict:
+        add(Finding("RF-22", Tier.PROCEED, conflict))
     return found
+
+
+def conflicting_answers(intake: Intake) -> str | None:
+    """B16: when the answers about the leg disagree, which (safer) reading the screen took, in words."""
+    if intake.zone_conflict:
+        return (
+            "Your answers did not quite agree: you gave your leg pain as "
+            f"{intake.pain.leg} out of 10 but said your symptoms stay in the middle of your back. To be "
+            "safe, the safety questions treated your pain as reaching your buttock or leg."
+        )
+    if intake.numbness and not intake.leg_symptoms:
+        return (
+            "Your answers did not quite agree: you have numbness or pins and needles in a leg but said "
+            "your symptoms do not reach your leg. To be safe, the safety questions treated the numbness as "
+            "a nerve symptom in your leg."
+        )
+    return None
+
+
+#: B23: the cauda equina safety card given with long-standing symptoms in both legs (RF-22's warning).
+CLAUDICATION_CARD = (
+    "You have had symptoms in both legs for a long time with your narrowed spinal canal (spinal "
+    "stenosis), they are not new or getting worse, and they ease when you sit or bend forwards. That is "
+    "common with stenosis and not an emergency, but a doctor or physical therapist should see you in the "
+    "next week or two before you start a new programme. Go to an emergency department straight away if "
+    "the symptoms in your legs get worse or you get new numbness or weakness, new trouble passing or "
+    "holding urine or stool, numbness between your legs or around your bottom, or a change in sexual "
+    "function."
+)
+
+#: B23: the weeks the symptoms must have lasted to count as long-standing.
+CLAUDICATION_WEEKS = 12
+
+
+def long_standing_claudication(intake: Intake) -> bool:
+    """B23: every one of its criteria holds. A criterion not asked (``both_legs_new_or_worse`` left
+    out) is not met, so the both-legs answer stays an emergency as before."""
+    s, h = intake.symptoms, intake.history
+    return (
+        h.spinal_stenosis
+        and s.both_legs
+        and s.both_legs_new_or_worse is False
+        and s.eased_by_bending_forward
+        and intake.weeks > CLAUDICATION_WEEKS
+        and not intake.numbness
+        and s.leg_weakness == "none"
+        and not (s.bladder_change or s.bowel_change or s.saddle_numbness or s.sexual_dysfunction)
+        and not s.progressive_pain
+    )
 
 
 def _infection(intake: Intake, add: Callable[[Finding], None]) -> None:
@@ -276,6 +334,18 @@ def _infection(intake: Intake, add: Callable[[Finding], None]) -> None:
                     "infection. Please see your doctor in the next week or two, and sooner if you get a fever.",
                 )
             )
+    elif h.long_term_steroids and (s.unwell or s.progressive_pain):
+        # B19: steroids alone are a fragility factor (EL-05, RF-12), not immunosuppression; but they blunt
+        # a fever, so feeling unwell or steadily worse pain raises RF-10 to urgent as immunosuppression does.
+        add(
+            Finding(
+                "RF-10",
+                Tier.URGENT,
+                "You take steroid tablets, which can hide a fever, and you feel unwell or "
+                "your pain keeps getting worse. An infection of the spine needs ruling out today. Contact your "
+                "doctor or urgent care today.",
+            )
+        )
 
 
 #: The answers that decide an emergency on their own (RF-01...RF-06, RF-08), in the order asked.
@@ -294,6 +364,10 @@ def emergency_signs(answers: Mapping[str, bool]) -> list[Finding]:
 
     Each of these signs is an emergency on its own, so a screen can send a person to emergency care
     as soon as they answer yes, without asking the rest first. ``screen`` uses this same function.
+    The one exception is B23: a yes to ``both_legs`` from a person with known stenosis may turn out
+    to be long-standing claudication (soon, not emergency). A screen that stops early should ask
+    B23's follow-up (``both_legs_new_or_worse``) straight after that yes, and leave the final word to
+    :func:`screen` (see :func:`long_standing_claudication`) rather than stop on ``both_legs`` alone.
     """
     found: list[Finding] = []
     add = found.append

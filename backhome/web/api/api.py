@@ -5,11 +5,9 @@ decides a clinical rule; the core decides and the services store its answer (doc
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
@@ -20,19 +18,17 @@ from backhome.core import schemas as contract_schemas
 from backhome.core.contract import IntakeError, decision_to_json, parse_intake_json
 from backhome.core.engine import decide
 from backhome.core.library.load import default_library
-from backhome.core.model import Context, PainCheck
-from backhome.web.api import auth, errors, schemas, selectors
+from backhome.core.model import Context
+from backhome.web.api import auth, errors, me_sessions, schemas, selectors
 from backhome.web.api.errors import ErrorOut
 from backhome.web.clinic import alerts as clinic_alerts
-from backhome.web.clinic import selectors as clinic_selectors
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.permissions import audit, patient_of_clinic
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.selectors import patient_list as clinic_list
+from backhome.web.clinic.selectors.patient_rows import patient_rows
 from backhome.web.errors import Invalid, NotFound
 from backhome.web.fhir.bundle import person_bundle
 from backhome.web.patient.services import LockError
-from backhome.web.practice import api as practice_api
-from backhome.web.practice import selectors as practice_selectors
-from backhome.web.practice import services as practice_services
 from backhome.web.progress import selectors as progress_selectors
 from backhome.web.progress import services as progress_services
 
@@ -165,91 +161,6 @@ def my_plan(request: HttpRequest) -> dict[str, Any]:
     return selectors.plan_json(programme)
 
 
-def _check(body: schemas.CheckBefore) -> PainCheck:
-    weakness = body.weakness if isinstance(body, schemas.CheckAfter) else False
-    return PainCheck(body.back, body.leg, body.zone, body.numbness, weakness, body.red_flag)
-
-
-@me.post(
-    "/me/sessions",
-    response={201: schemas.SessionOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Start a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_start(request: HttpRequest, response: HttpResponse, body: schemas.SessionIn) -> Status[Any]:
-    """Start today's session with the pain check before it. The id is the client's: the same request
-    again returns the stored session (201, with `Idempotent-Replayed: true`) and stores nothing new.
-    Scope `write`."""
-    person = auth.me(request)
-    session, created = practice_services.session_start(person=person, id=body.id, before=_check(body.before))
-    replayed(response, created)
-    return Status(201, practice_selectors.session_json(session))
-
-
-@me.post(
-    "/me/sessions/{session_id}/logs",
-    response={201: schemas.LogOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Record one exercise of a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_log(
-    request: HttpRequest, response: HttpResponse, session_id: UUID, body: schemas.LogIn
-) -> Status[Any]:
-    """The next exercise of the session: skipped, or its pain check after; the answer is the core's
-    light, reasons and advice as stored. Retries with the same id return the stored log. Scope `write`."""
-    person = auth.me(request)
-    practice_api.log_fields(body)  # type: ignore[arg-type]  # the same fields as the player's body
-    entry, created = practice_services.log_record(
-        person=person,
-        session_id=session_id,
-        id=body.id,
-        position=body.position,
-        sets_done=body.sets_done,
-        skipped=body.skipped,
-        it_hurts=body.it_hurts,
-        after=_check(body.after) if body.after is not None else None,
-    )
-    replayed(response, created)
-    return Status(201, practice_selectors.log_json(entry))
-
-
-@me.post(
-    "/me/sessions/{session_id}/logs/{log_id}/recheck",
-    response={200: schemas.LogOut, **fails(400, 401, 403, 404, 409, 413, 415)},
-    summary="Answer a pain re-check (PM-13)",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_recheck(
-    request: HttpRequest, response: HttpResponse, session_id: UUID, log_id: UUID, body: schemas.RecheckIn
-) -> dict[str, Any]:
-    """After the rest the core asked for: has back pain come back down? The same answer again returns
-    the same; another answer is `already_answered`. Scope `write`."""
-    person = auth.me(request)
-    entry, changed = practice_services.log_recheck(
-        person=person, session_id=session_id, log_id=log_id, settled=body.settled
-    )
-    replayed(response, changed)
-    return practice_selectors.log_json(entry)
-
-
-@me.post(
-    "/me/sessions/{session_id}/finish",
-    response={200: schemas.SessionOut, **fails(401, 403, 404, 409, 413, 415)},
-    summary="Finish a session",
-    auth=auth.needs("write"),
-    openapi_extra={"x-scope": "write"},
-)
-def session_finish(request: HttpRequest, response: HttpResponse, session_id: UUID) -> dict[str, Any]:
-    """End the session normally (no body). Finishing again returns the same. Scope `write`."""
-    person = auth.me(request)
-    session, changed = practice_services.session_finish(person=person, session_id=session_id)
-    replayed(response, changed)
-    return practice_selectors.session_json(session)
-
-
 @me.post(
     "/me/check-ins",
     response={201: schemas.CheckInOut, **fails(400, 401, 403, 404, 409, 413, 415)},
@@ -339,10 +250,10 @@ def patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str, Any]
     patient list page (50 a page). Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     try:
-        asked = clinic_selectors.list_query(request.GET)
-    except clinic_selectors.BadQuery as error:
+        asked = clinic_list.list_query(request.GET)
+    except ClinicError as error:
         raise Invalid("Some values are missing or wrong.", fields=[(error.field, error.message)]) from None
-    listing = clinic_selectors.patient_list(membership.clinic_id, asked, today=timezone.localdate())
+    listing = clinic_list.patient_list(membership.clinic_id, asked, today=timezone.localdate())
     audit(
         membership=membership,
         person=None,
@@ -370,9 +281,7 @@ def patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     not a patient of the caller's clinic. Scope `clinic:read`; audited."""
     membership = auth.clinician(request)
     person = patient_of_clinic(membership, patient_id)
-    rows = clinic_selectors.patient_rows(
-        membership.clinic_id, today=timezone.localdate(), person_id=person.pk
-    )
+    rows = patient_rows(membership.clinic_id, today=timezone.localdate(), person_id=person.pk)
     audit(membership=membership, person=person, action="view", what="API: patient")
     return selectors.patient_json(rows[0])
 
@@ -450,7 +359,7 @@ def acknowledge(request: HttpRequest, alert_id: int, body: schemas.AcknowledgeIn
     membership = auth.clinician(request)
     try:
         alert = clinic_alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=body.note)
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise NotFound("There is no such alert.") from None
     except ClinicError as problem:
         raise Invalid(
@@ -462,4 +371,5 @@ def acknowledge(request: HttpRequest, alert_id: int, body: schemas.AcknowledgeIn
 api.add_router("", library)
 api.add_router("", triage_router)
 api.add_router("", me)
+api.add_router("", me_sessions.router)
 api.add_router("", clinic)

@@ -9,14 +9,14 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from backhome.core.dose import describe_dose, dose_json
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Exercise, Range
-from backhome.core.words import describe_dose
+from backhome.core.model import Exercise, Range
 from backhome.web.api.models import AccessToken
 from backhome.web.api.services import PREFIX_LENGTH, TOKEN_START, hash_secret
 from backhome.web.clinic.alerts import KIND_WORDS, AlertLine
 from backhome.web.clinic.models import Alert, Enrolment
-from backhome.web.clinic.selectors import PatientRow
+from backhome.web.clinic.selectors.patient_rows import PatientRow
 from backhome.web.history.selectors import history_for_person
 from backhome.web.patient.models import Person
 from backhome.web.practice.models import ExerciseSession
@@ -56,16 +56,6 @@ def token_state(row: AccessToken) -> str:
 
 # --------------------------------------------------------------------------- the API's JSON shapes
 # Reads only: every value comes from the other apps' selectors and rows as they stored the core's answers.
-
-
-def _dose_json(dose: Dose) -> dict[str, Any]:
-    return {
-        "sets": dose.sets,
-        "reps": dose.reps,
-        "hold_s": dose.hold_s,
-        "per_side": dose.per_side,
-        "mode": dose.mode,
-    }
 
 
 def _range(r: Range) -> dict[str, int]:
@@ -116,7 +106,7 @@ def _programme_items(programme: Programme) -> list[dict[str, Any]]:
                 "exercise_id": item.exercise_id,
                 "plan_exercise_id": item.plan_exercise_id,
                 "name": exercise.name if exercise is not None else item.exercise_id,
-                "dose": _dose_json(item.dose),
+                "dose": dose_json(item.dose),
                 "dose_words": describe_dose(item.dose),
                 "suspended": item.suspended,
                 "rules": list(item.rules),

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,10 +26,10 @@ from django.utils import timezone
 from backhome.core.model import Tier
 from backhome.core.rules.outcomes import improvement_review
 from backhome.core.words import tier_text
-from backhome.web.clinic.editor import exercise_name
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Alert, Enrolment, Membership
 from backhome.web.clinic.permissions import audit
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import Person, Screening
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
 from backhome.web.progress.models import CheckIn, DoseChange
@@ -366,7 +365,7 @@ def alert_acknowledge(
     *, membership: Membership, alert_id: int, note: str, now: dt.datetime | None = None
 ) -> Alert:
     """Acknowledge an alert of the membership's clinic with a note (required): who and when are stored and
-    audited. ``ObjectDoesNotExist`` for another clinic's alert; acknowledging again returns it unchanged."""
+    audited. ``NotAtClinic`` for another clinic's alert; acknowledging again returns it unchanged."""
     text = " ".join(str(note or "").split())
     if not text:
         raise ClinicError("note", "Write a note: what you did or decided about this alert.")
@@ -377,7 +376,7 @@ def alert_acknowledge(
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(pk=alert_id, clinic_id=membership.clinic_id).first()
         if alert is None:
-            raise ObjectDoesNotExist("no such alert")
+            raise NotAtClinic("There is no such alert.")
         if alert.acknowledged_at is not None:
             return alert
         alert.acknowledged_at = now or timezone.now()

@@ -12,7 +12,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from backhome.web.clinic.selectors import WeekCount
+from backhome.web.clinic.selectors.patient_page import WeekCount
 from backhome.web.history import charts
 
 BACK_COLOUR = "#0a4a9e"

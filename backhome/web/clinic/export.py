@@ -2,7 +2,7 @@
 each, for a spreadsheet (docs/clinic.md, "The CSV export").
 
 The read is a selector (``export_rows``): two queries whatever the number of patients, the same counting
-as the patient list (``selectors``: sessions done are distinct days with a finished or stopped session,
+as the patient list (``selectors.patient_rows``: sessions done are distinct days with a finished or stopped session,
 planned is one a day from the later of the window's first day and the day the person joined, DS-01;
 OM-01 judges the change of back pain). The view is thin: it checks the clinician, writes the CSV and
 audits the export (one ``AuditEvent``, like the patient list's).
@@ -39,9 +39,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Alert, Enrolment, Membership
-from backhome.web.clinic.permissions import audit, require_clinician
-from backhome.web.clinic.selectors import DONE, pain_summary
+from backhome.web.clinic.models import Alert, Enrolment
+from backhome.web.clinic.permissions import audit, membership_of, require_clinician
+from backhome.web.clinic.selectors.patient_rows import DONE, pain_summary
 from backhome.web.patient.models import Screening
 from backhome.web.practice.models import ExerciseSession
 from backhome.web.progress.models import CheckIn
@@ -323,7 +323,7 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterable[str]:
 @require_GET
 @require_clinician
 def export_csv(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership = membership_of(request)
     today = timezone.localdate()
     rows = export_rows(membership.clinic_id, today=today)
     audit(

@@ -62,6 +62,11 @@ def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
     return response
 
 
+def membership_of(request: HttpRequest) -> Membership:
+    """The clinician's membership that ``require_clinician`` put on the request."""
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]  # set by require_clinician
+
+
 def require_clinician(view: View) -> View:
     """Let only a clinic's active clinicians in; set ``request.membership``; never cache the page."""
 
@@ -72,7 +77,7 @@ def require_clinician(view: View) -> View:
         membership = clinician_membership(request.user)
         if membership is None:
             return forbidden(request)
-        request.membership = membership  # type: ignore[attr-defined]
+        request.membership = membership  # type: ignore[attr-defined]  # HttpRequest's type has no such field
         request.session.set_expiry(CLINICIAN_IDLE_SECONDS)
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
@@ -86,8 +91,7 @@ def require_clinic_admin(view: View) -> View:
 
     @functools.wraps(view)
     def admin_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership = request.membership  # type: ignore[attr-defined]
-        if membership.role != Role.ADMIN:
+        if membership_of(request).role != Role.ADMIN:
             return forbidden(request, "This page is for the clinic's admin.")
         return view(request, *args, **kwargs)
 

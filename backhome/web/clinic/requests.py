@@ -20,17 +20,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from backhome.core.dose import describe_dose
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
-from backhome.web.clinic.editor import dose_text, exercise_name
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Clinic, Enrolment, Membership, ScreenRequest
 from backhome.web.clinic.permissions import audit
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.words import exercise_name
+from backhome.web.errors import Invalid
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.progress.selectors import current_programme
@@ -52,11 +54,11 @@ STATUS_WORDS = {
 }
 
 
-class RequestInvalid(ValueError):
+class RequestInvalid(Invalid):
     """The form has mistakes: ``errors`` maps each field to a plain message. Nothing was stored."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), fields=errors.items())
         self.errors = dict(errors)
 
 
@@ -103,7 +105,7 @@ def result_summary(person: Person) -> dict[str, Any] | None:
             {
                 "exercise_id": item.exercise_id,
                 "name": exercise_name(item.exercise_id),
-                "dose": dose_text(item.dose),
+                "dose": describe_dose(item.dose, with_mode=True),
                 "suspended": item.suspended,
             }
             for item in (programme.items if programme is not None else ())
@@ -273,7 +275,7 @@ def screen_request_submit(
                 summary=summary,
             )
     except IntegrityError:  # the same id sent twice at the same moment: the first one stands
-        existing = ScreenRequest.objects.filter(pk=request_id, person_id=owner).first()
+        existing = ScreenRequest.objects.filter(pk=request_id, person=person).first()
         if existing is None:
             raise RequestInvalid(
                 {"request_id": "The form is out of date: reload the page and send it again."}
@@ -314,19 +316,19 @@ def _email_clinic(request: ScreenRequest, clinic: Clinic, *, inbox_url: str) -> 
 
 def screen_request_set_status(*, membership: Membership, request_id: object, status: str) -> ScreenRequest:
     """Mark a request of the membership's clinic new, contacted or booked (audited).
-    ``ObjectDoesNotExist`` for any other clinic's request."""
+    ``NotAtClinic`` for any other clinic's request."""
     if status not in ScreenRequest.Status.values:
         raise ClinicError("status", "Choose new, contacted or booked.")
     try:
         pk = uuid.UUID(str(request_id))
     except ValueError:
-        raise ObjectDoesNotExist("no such request") from None
+        raise NotAtClinic("There is no such request.") from None
     with transaction.atomic():
         found = (
             ScreenRequest.objects.select_for_update().filter(pk=pk, clinic_id=membership.clinic_id).first()
         )
         if found is None:
-            raise ObjectDoesNotExist("no such request")
+            raise NotAtClinic("There is no such request.")
         if found.status != status:
             found.status = status
             found.status_changed_by_id = membership.user_id

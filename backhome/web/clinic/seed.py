@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connections, models, router, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from backhome.core.contract import decision_to_json, parse_intake
@@ -132,57 +132,19 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
 
 
 class _Table:
-    """Rows of one big table, written with ``executemany`` in batches.
-
-    Django's ``bulk_create`` spends most of its time compiling each row's SQL, which at a year of daily
-    sessions for thousands of people takes many minutes. Here each column's value goes through the
-    database backend's own adapter for its field type (the same ``connection.ops.adapt_*`` methods the
-    ORM calls), chosen once per column, so the stored values are what the ORM would store.
-    """
+    """Rows of one big table, kept as model instances and written with ``bulk_create`` in batches."""
 
     def __init__(self, model: type[models.Model]) -> None:
-        self.connection = connections[router.db_for_write(model)]
-        self.fields = [f for f in model._meta.concrete_fields]
-        self.names = [f.attname for f in self.fields]
-        self.convert = [self._converter(f) for f in self.fields]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
-        quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in self.fields)
-        marks = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-        self.rows: list[tuple[Any, ...]] = []
+        self.model = model
+        self.rows: list[models.Model] = []
         self.written = 0
 
-    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-        ops = self.connection.ops
-        target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
-        kind = target.get_internal_type()
-        if kind == "UUIDField" and not self.connection.features.has_native_uuid_field:
-            return lambda v: None if v is None else v.hex
-        if kind == "DateTimeField":
-            return ops.adapt_datetimefield_value
-        if kind == "DateField":
-            return ops.adapt_datefield_value
-        if kind == "JSONField":
-            encoder = getattr(field, "encoder", None)
-            return lambda v: ops.adapt_json_value(v, encoder)
-        return lambda v: v
-
     def add(self, **values: Any) -> None:
-        defaults = self.defaults
-        self.rows.append(
-            tuple(
-                convert(values[name] if name in values else defaults[name])
-                for name, convert in zip(self.names, self.convert, strict=True)
-            )
-        )
+        self.rows.append(self.model(**values))
 
     def flush(self) -> int:
         written = len(self.rows)
-        if self.rows:
-            with self.connection.cursor() as cursor:
-                for start in range(0, len(self.rows), BATCH_SIZE):
-                    cursor.executemany(self.sql, self.rows[start : start + BATCH_SIZE])
+        self.model._default_manager.bulk_create(self.rows, batch_size=BATCH_SIZE)
         self.written += written
         self.rows.clear()
         return written
@@ -268,6 +230,10 @@ def seed_clinic(
         _field(DoseChange, "created_at"),
         _field(Alert, "created_at"),
         _field(Person, "created_at"),
+        _field(ExerciseSession, "started_at"),
+        _field(ExerciseLog, "created_at"),
+        _field(ExerciseLog, "updated_at"),
+        _field(CheckIn, "created_at"),
     )
     done = 0
     with _own_timestamps(*stamps):

@@ -4,8 +4,8 @@ clinics, their clinicians, invitations, patients joining and leaving, the clinic
 The programme editor, clearances, alerts and screen requests write in their own modules (``editor.py``,
 ``alerts.py``, ``requests.py``). Nothing here decides a clinical rule.
 
-Errors a person can fix are ``ClinicError`` with the form ``field`` they concern and a plain ``message``;
-nothing is written when one is raised.
+Errors a person can fix are ``ClinicError`` (``clinic.errors``, a domain ``Invalid``) with the form
+``field`` they concern and a plain ``message``; nothing is written when one is raised.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from backhome.web.clinic.errors import ClinicError, InvitationError, NotAtClinic
 from backhome.web.clinic.models import Clinic, Enrolment, Invitation, Membership, Role
 from backhome.web.clinic.permissions import audit
 from backhome.web.patient.models import Person
@@ -34,24 +35,6 @@ INVITATION_DAYS = 14
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 LABEL_MAX = 200
-
-
-class ClinicError(ValueError):
-    """Input a person can correct: ``field`` names the form field, ``message`` says what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class InvitationError(ValueError):
-    """An invitation that cannot be used: ``reason`` is "unknown", "expired" or "used"."""
-
-    def __init__(self, reason: str, invitation: Invitation | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.invitation = invitation
 
 
 # --------------------------------------------------------------------------- clinics and clinicians
@@ -225,12 +208,17 @@ def invitation_create(
 def invitation_withdraw(
     *, membership: Membership, invitation_id: int, now: dt.datetime | None = None
 ) -> Invitation:
-    """End an unused invitation of the membership's clinic now (its link and code stop working)."""
+    """End an unused invitation of the membership's clinic now (its link and code stop working).
+    ``NotAtClinic`` for another clinic's invitation."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(
-            pk=invitation_id, clinic_id=membership.clinic_id
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation_id, clinic_id=membership.clinic_id)
+            .first()
         )
+        if invitation is None:
+            raise NotAtClinic("There is no such invitation.")
         if invitation.used_at is None and invitation.expires_at > now:
             invitation.expires_at = now
             invitation.save(update_fields=["expires_at"])

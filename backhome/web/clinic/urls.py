@@ -1,5 +1,6 @@
-"""The clinic's pages under /clinic/: the clinicians' (patient list, patient page, invitations,
-clinicians, audit log, and H's programme editor, alerts and screen requests) and the patient's join pages.
+"""The clinic's pages under /clinic/: the clinicians' people pages (patient list, patient page,
+invitations, clinicians, audit log, CSV export) and the patient's join pages here; the programme editor,
+alerts and screen requests in ``urls_actions``, in the same ``clinic`` namespace.
 
 Every clinician page is wrapped in ``permissions.require_clinician``; tests/integration/
 test_clinic_permissions.py collects these patterns and fails for any without a row in its matrix.
@@ -7,7 +8,7 @@ test_clinic_permissions.py collects these patterns and fails for any without a r
 
 from django.urls import path
 
-from backhome.web.clinic import export, urls_actions, views
+from backhome.web.clinic import export, urls_actions, views, views_join
 
 app_name = "clinic"
 urlpatterns = [
@@ -23,12 +24,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("export.csv", export.export_csv, name="export_csv"),
     # The patient's side: join a clinic with an invitation's link or code, or leave it.
-    path("join/", views.join, name="join"),
-    path("join/leave/", views.leave, name="leave"),
-    path("join/<str:token>/", views.join_token, name="join_token"),
+    path("join/", views_join.join, name="join"),
+    path("join/leave/", views_join.leave, name="leave"),
+    path("join/<str:token>/", views_join.join_token, name="join_token"),
 ]
-
-# ----------------------------------------------------------------------------------------------------
-# H's pages (programme editor, alerts, screen requests): added here when their view modules exist.
-# ----------------------------------------------------------------------------------------------------
 urlpatterns += urls_actions.urlpatterns

@@ -1,9 +1,8 @@
-"""The URL patterns of the programme editor, alerts and screen requests (helper H), in the ``clinic``
-namespace: ``clinic/urls.py`` adds them with ``urlpatterns += urls_actions.urlpatterns``.
+"""The URL patterns of the programme editor, alerts and screen requests, in the ``clinic`` namespace:
+``clinic/urls.py`` adds them with ``urlpatterns += urls_actions.urlpatterns``.
 
-For ``tests/integration/test_clinic_permissions.py`` (G): these names have their rows for the seven
-personas in ``tests/integration/test_clinic_actions_permissions.py`` (``ACTION_NAMES`` below); the
-matrix there can leave them out with ``set(clinic_patterns()) - set(ACTION_NAMES)``.
+Their rows for the seven personas are in ``tests/integration/test_clinic_actions_permissions.py``
+(``ACTION_NAMES`` below); ``tests/integration/test_clinic_permissions.py`` holds the other patterns' rows.
 
 Clinician pages (``require_clinician``): ``programme*``, ``alerts``, ``alert_acknowledge``, ``requests``,
 ``request_status``. The patient's pages (their own person, from the browser session): ``request_screen``,

@@ -1,9 +1,8 @@
 """The clinic's people pages (thin: read with selectors, write with services, audit every look at a
-patient's data) and the patient's side of joining a clinic.
+patient's data). The patient's side of joining a clinic is ``views_join``.
 
 Clinician pages are wrapped in ``permissions.require_clinician`` (or ``require_clinic_admin``); a
 patient is found with ``permissions.patient_of_clinic`` (404 for anyone not enrolled at the clinic).
-The join pages are the patient's own: their person comes from their browser session, never from an id.
 """
 
 from __future__ import annotations
@@ -11,33 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backhome.web.clinic import selectors, services
-from backhome.web.clinic.models import Membership, Role
-from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinic_admin, require_clinician
-from backhome.web.clinic.services import ClinicError, InvitationError
-from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
-from backhome.web.patient import services as patient_services
-from backhome.web.patient.selectors import person_for_session
-
-#: The words of what a clinic sees once a person joins (the join page).
-SHARED = (
-    "your answers to the screening questions and the result",
-    "your plan: the exercises and their doses",
-    "your sessions: what you did, how each exercise went, and any time you stopped",
-    "your pain scores and morning check-ins",
+from backhome.web.clinic import charts, services
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
+from backhome.web.clinic.models import Role
+from backhome.web.clinic.permissions import (
+    audit,
+    membership_of,
+    patient_of_clinic,
+    require_clinic_admin,
+    require_clinician,
 )
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+from backhome.web.clinic.selectors import clinicians as clinician_selectors
+from backhome.web.clinic.selectors import invitations as invitation_selectors
+from backhome.web.clinic.selectors.audit_log import audit_log as read_audit_log
+from backhome.web.clinic.selectors.patient_list import SORT_FIRST, ListQuery, list_query, patient_list
+from backhome.web.clinic.selectors.patient_page import patient_page
+from backhome.web.clinic.selectors.patient_rows import ADHERENCE_DAYS
+from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
 
 
 def _today() -> dt.date:
@@ -50,13 +45,13 @@ def _today() -> dt.date:
 @require_GET
 @require_clinician
 def patients(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
-        query = selectors.list_query(request.GET)
-    except selectors.BadQuery as error:
-        context = {"nav": "patients", "error": error, "query": selectors.ListQuery()}
+        query = list_query(request.GET)
+    except ClinicError as error:
+        context = {"nav": "patients", "error": error, "query": ListQuery()}
         return render(request, "clinic/patients.html", context, status=400)
-    listing = selectors.patient_list(membership.clinic_id, query, today=_today())
+    listing = patient_list(membership.clinic_id, query, today=_today())
     audit(membership=membership, person=None, action="view", what=f"patient list, page {listing.page.number}")
     return render(
         request,
@@ -67,7 +62,7 @@ def patients(request: HttpRequest) -> HttpResponse:
             "query": query,
             "columns": _columns(query),
             "filter_params": _params(query, page=None),
-            "adherence_days": selectors.ADHERENCE_DAYS,
+            "adherence_days": ADHERENCE_DAYS,
             "sort_choices": SORT_CHOICES,
         },
     )
@@ -90,7 +85,7 @@ COLUMNS = (
 )
 
 
-def _params(query: selectors.ListQuery, **changes: Any) -> str:
+def _params(query: ListQuery, **changes: Any) -> str:
     values = {
         "sort": query.sort,
         "order": query.order,
@@ -108,13 +103,13 @@ def _params(query: selectors.ListQuery, **changes: Any) -> str:
     return params.urlencode()
 
 
-def _columns(query: selectors.ListQuery) -> list[dict[str, Any]]:
+def _columns(query: ListQuery) -> list[dict[str, Any]]:
     """Each column header: its link (the first click sorts the way that shows what needs attention
     first; a second click reverses) and its aria-sort."""
     out = []
     for key, title in COLUMNS:
         active = query.sort == key
-        order = ("asc" if query.order == "desc" else "desc") if active else selectors.SORT_FIRST[key]
+        order = ("asc" if query.order == "desc" else "desc") if active else SORT_FIRST[key]
         out.append(
             {
                 "key": key,
@@ -134,7 +129,7 @@ def _columns(query: selectors.ListQuery) -> list[dict[str, Any]]:
 @require_GET
 @require_clinician
 def patient(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     until = None
     if request.GET.get("until"):
@@ -144,11 +139,12 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
             return HttpResponse(
                 "until: give a date as YYYY-MM-DD.", status=400, content_type="text/plain; charset=utf-8"
             )
-    page = selectors.patient_page(membership.clinic_id, person, today=_today(), until=until)
+    try:
+        page = patient_page(membership.clinic_id, person, today=_today(), until=until)
+    except NotAtClinic:  # left the clinic a moment ago
+        raise Http404("no such patient") from None
     what = "patient page" if page.until == page.today else f"patient page, to {page.until.isoformat()}"
     audit(membership=membership, person=person, action="view", what=what)
-    from backhome.web.clinic import charts
-
     return render(
         request,
         "clinic/patient.html",
@@ -167,7 +163,7 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @require_clinician
 def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     try:
         services.enrolment_relabel(membership=membership, person=person, label=request.POST.get("label", ""))
@@ -188,7 +184,7 @@ def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 @require_clinician
 def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     paper = request.GET.get("paper", "a4")
     if paper not in PAPERS:
@@ -222,7 +218,7 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_clinician
 def invitations(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     error = None
     if request.method == "POST":
         try:
@@ -238,7 +234,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         "clinic/invitations.html",
         {
             "nav": "invitations",
-            "invitations": selectors.invitations_recent(membership.clinic_id, now=timezone.now()),
+            "invitations": invitation_selectors.invitations_recent(membership.clinic_id, now=timezone.now()),
             "error": error,
             "label": request.POST.get("label", "") if error else "",
             "days": services.INVITATION_DAYS,
@@ -250,13 +246,11 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_clinician
 def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    membership = _membership(request)
-    found = selectors.invitation_of_clinic(membership.clinic_id, invitation_id)
+    membership = membership_of(request)
+    found = invitation_selectors.invitation_of_clinic(membership.clinic_id, invitation_id)
     if found is None:
         raise Http404("no such invitation")
-    from backhome.web.clinic.charts import qr_code
-
-    view = selectors.invitation_view(found, timezone.now())
+    view = invitation_selectors.invitation_view(found, timezone.now())
     link = request.build_absolute_uri(reverse("clinic:join_token", args=[found.token]))
     return render(
         request,
@@ -265,7 +259,7 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
             "nav": "invitations",
             "view": view,
             "link": link,
-            "qr": qr_code(link) if view.state == "open" else "",
+            "qr": charts.qr_code(link) if view.state == "open" else "",
             "join_url": request.build_absolute_uri(reverse("clinic:join")),
         },
     )
@@ -274,10 +268,10 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 @require_clinician
 def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         services.invitation_withdraw(membership=membership, invitation_id=invitation_id)
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise Http404("no such invitation") from None
     return redirect("clinic:invitations")
 
@@ -288,7 +282,7 @@ def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @require_clinic_admin
 def clinicians(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     error = None
     added = None
     if request.method == "POST":
@@ -312,7 +306,7 @@ def clinicians(request: HttpRequest) -> HttpResponse:
         "clinic/clinicians.html",
         {
             "nav": "clinicians",
-            "memberships": selectors.memberships_of_clinic(membership.clinic_id),
+            "memberships": clinician_selectors.memberships_of_clinic(membership.clinic_id),
             "error": error,
             "added": added,
             "email": request.POST.get("email", "") if error else "",
@@ -325,8 +319,8 @@ def clinicians(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_clinic_admin
 def clinician_update(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _membership(request)
-    target = selectors.membership_of_clinic(membership.clinic_id, membership_id)
+    membership = membership_of(request)
+    target = clinician_selectors.membership_of_clinic(membership.clinic_id, membership_id)
     if target is None:
         raise Http404("no such clinician")
     action = request.POST.get("action", "")
@@ -360,120 +354,28 @@ def _optional_int(params: QueryDict, name: str) -> int | None:
     if value == "":
         return None
     if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "²" and 20,000 digits: not ids
-        raise selectors.BadQuery(name, f"{name} is a number.")
+        raise ClinicError(name, f"{name} is a number.")
     return int(value)
 
 
 @require_GET
 @require_clinic_admin
 def audit_log(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         user_id = _optional_int(request.GET, "clinician")
         person_id = _optional_int(request.GET, "patient")
         page = _optional_int(request.GET, "page") or 1
         if "\x00" in request.GET.get("find", ""):  # PostgreSQL cannot compare text with a NUL in it
-            raise selectors.BadQuery("find", "find has a character that cannot be searched for (NUL).")
-    except selectors.BadQuery as error:
+            raise ClinicError("find", "find has a character that cannot be searched for (NUL).")
+    except ClinicError as error:
         return render(
             request, "clinic/error.html", {"title": "Check the filters", "error": error}, status=400
         )
     find = " ".join(request.GET.get("find", "").split())[:100]
-    log = selectors.audit_log(
-        membership.clinic_id, user_id=user_id, person_id=person_id, find=find, page=page
-    )
+    log = read_audit_log(membership.clinic_id, user_id=user_id, person_id=person_id, find=find, page=page)
     params = QueryDict(mutable=True)
     for key, value in (("clinician", user_id), ("patient", person_id), ("find", find or None)):
         if value is not None:
             params[key] = str(value)
     return render(request, "clinic/audit.html", {"nav": "audit", "log": log, "params": params.urlencode()})
-
-
-# --------------------------------------------------------------------------- joining a clinic (the patient)
-
-INVITATION_PROBLEMS = {
-    "unknown": "We could not find this invitation. Check the code (8 letters and numbers) or ask your clinic "
-    "for a new one.",
-    "expired": "This invitation has expired. Ask your clinic for a new one.",
-    "used": "This invitation has already been used. Ask your clinic for a new one.",
-}
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def join(request: HttpRequest) -> HttpResponse:
-    """Type an invitation code; see and leave the clinic the person is a patient of now."""
-    person = person_for_session(request.session)
-    enrolment = selectors.enrolment_of(person)
-    error = ""
-    code = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "")
-        found = selectors.invitation_by_code(services.normalise_code(code))
-        try:
-            services.invitation_check(found)
-        except InvitationError as problem:
-            error = INVITATION_PROBLEMS[problem.reason]
-        else:
-            assert found is not None
-            return redirect("clinic:join_token", token=found.token)
-    return render(
-        request,
-        "clinic/join.html",
-        {
-            "enrolment": enrolment,
-            "error": error,
-            "code": code,
-            "left": request.GET.get("left") == "1",
-            "joined": request.GET.get("joined") == "1" and enrolment is not None,
-            "shared": SHARED,
-        },
-        status=400 if error else 200,
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def join_token(request: HttpRequest, token: str) -> HttpResponse:
-    """Which clinic, what it will see, and "Join"."""
-    found = selectors.invitation_by_token(token)
-    person = person_for_session(request.session)
-    enrolment = selectors.enrolment_of(person)
-    try:
-        services.invitation_check(found)
-    except InvitationError as problem:
-        status = 404 if problem.reason == "unknown" else 410
-        return render(
-            request,
-            "clinic/join_invitation.html",
-            {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
-            status=status,
-        )
-    assert found is not None
-    if request.method == "POST":
-        if person is None:
-            person = patient_services.person_get_or_create_for_session(session=request.session)
-        try:
-            services.enrolment_join(person=person, token=token)
-        except InvitationError as problem:  # used or expired a moment ago
-            return render(
-                request,
-                "clinic/join_invitation.html",
-                {"problem": INVITATION_PROBLEMS[problem.reason], "enrolment": enrolment},
-                status=410,
-            )
-        return redirect(reverse("clinic:join") + "?joined=1")
-    return render(
-        request,
-        "clinic/join_invitation.html",
-        {"invitation": found, "clinic": found.clinic, "enrolment": enrolment, "shared": SHARED},
-    )
-
-
-@never_cache
-@require_POST
-def leave(request: HttpRequest) -> HttpResponse:
-    person = person_for_session(request.session)
-    if person is not None:
-        services.enrolment_leave(person=person)
-    return redirect(reverse("clinic:join") + "?left=1")

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from backhome.web.clinic import alerts
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.models import Membership
-from backhome.web.clinic.permissions import audit, patient_of_clinic, require_clinician
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
 from backhome.web.patient.models import Person
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _inbox(
@@ -63,7 +58,7 @@ def _filters(request: HttpRequest, membership: Membership) -> tuple[bool, Person
 @require_GET
 @require_clinician
 def inbox(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     acknowledged, person = _filters(request, membership)
     return _inbox(request, membership, acknowledged=acknowledged, person=person)
 
@@ -71,11 +66,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_clinician
 def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     _, person = _filters(request, membership)
     try:
         alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=request.POST.get("note", ""))
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise Http404("no such alert") from None
     except ClinicError as problem:
         error = {"alert": alert_id, "field": problem.field, "message": problem.message}

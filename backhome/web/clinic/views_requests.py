@@ -4,9 +4,7 @@ reads and writes). The patient's pages act only on the browser's own person."""
 from __future__ import annotations
 
 import uuid
-from typing import cast
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.web.clinic import requests as screen_requests
-from backhome.web.clinic.models import Membership, ScreenRequest
-from backhome.web.clinic.permissions import audit, require_clinician
-from backhome.web.clinic.services import ClinicError
+from backhome.web.clinic.errors import ClinicError, NotAtClinic
+from backhome.web.clinic.models import ScreenRequest
+from backhome.web.clinic.permissions import audit, membership_of, require_clinician
 from backhome.web.patient.selectors import clinic as referral_clinic
 from backhome.web.patient.selectors import person_for_session
 
@@ -24,10 +22,6 @@ from backhome.web.patient.selectors import person_for_session
 SESSION_KEY = "backhome_screen_request"
 #: The order in which the status form offers the statuses.
 STATUSES = (ScreenRequest.Status.NEW, ScreenRequest.Status.CONTACTED, ScreenRequest.Status.BOOKED)
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- the patient's side
@@ -91,7 +85,7 @@ def request_screen_sent(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_clinician
 def inbox(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     status = request.GET.get("status", "")
     if status and status not in ScreenRequest.Status.values:
         return render(
@@ -122,12 +116,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_clinician
 def set_status(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     try:
         screen_requests.screen_request_set_status(
             membership=membership, request_id=request_id, status=request.POST.get("status", "")
         )
-    except ObjectDoesNotExist:
+    except NotAtClinic:
         raise Http404("no such request") from None
     except ClinicError as problem:
         return render(

@@ -95,9 +95,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "backhome.web.config.dberrors.DatabaseFaultMiddleware",  # a read-only or full database: 503, not a crash
-    # Pages are sent gzipped to browsers that accept it (the gallery's inline pictures: 272 KB -> 19 KB);
+    # Answers are sent gzipped to browsers that accept it (the gallery's inline pictures: 272 KB -> 19 KB);
     # Django pads each compressed response at random against BREACH.
-    "backhome.web.config.compression.GZipMiddleware",  # answers under 1 KB go as they are
+    "django.middleware.gzip.GZipMiddleware",
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,8 +168,7 @@ if CACHE_URL:
     }
 else:
     CACHES = {
-        # Each process's own memory: only for what is keyed by its version (the plan page, docs/web.md;
-        # about 55 KB a page, so at most some 30 MB a process).
+        # Each process's own memory (Django's default); nothing of the site's is kept in it.
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 500},

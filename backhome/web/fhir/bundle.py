@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.utils import timezone
 
+from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Mode, Tier
-from backhome.core.words import MODE_NAMES, describe_dose, tier_text
+from backhome.core.model import Tier
+from backhome.core.words import tier_text
 from backhome.web.clinic.models import Alert, Clinic
 from backhome.web.fhir.selectors import Record, person_record
 from backhome.web.patient import questions
@@ -336,7 +337,7 @@ class _Builder:
         activities = []
         for item in programme.items:
             exercise = self.library[item.exercise_id]  # a stored id the library no longer has is a bug
-            mode = MODE_NAMES.get(item.dose.mode or "", "")
+            mode = mode_name(item.dose.mode)
             name = f"{exercise.name} ({mode})" if mode else exercise.name
             detail: dict[str, Any] = {
                 "code": {
@@ -418,14 +419,7 @@ class _Builder:
     def log_words(self, log: ExerciseLog) -> str:
         exercise = self.library.get(log.exercise_id)
         name = exercise.name if exercise is not None else log.exercise_id
-        dose = Dose(
-            int(log.sets),
-            int(log.reps),
-            int(log.hold_s),
-            bool(log.per_side),
-            cast(Mode | None, log.mode or None),
-        )
-        words = f"{log.position}. {name}: {describe_dose(dose)}."
+        words = f"{log.position}. {name}: {describe_dose(dose_of(log))}."
         if log.skipped:
             return f"{words} Skipped."
         words += f" {log.sets_done} of {log.sets} set{'s' if log.sets != 1 else ''} done."

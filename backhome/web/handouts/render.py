@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
-from backhome.core.words import MODE_NAMES, describe_dose
 from backhome.illustrate.svg import PrintPanel, exercise_print_panels
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import clinic
@@ -81,7 +81,7 @@ def handout_context(
             HandoutExercise(
                 number=number,
                 name=exercise.name,
-                mode=MODE_NAMES.get(mode, "") if mode else "",
+                mode=mode_name(mode),
                 dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 start_position=exercise.start_position,

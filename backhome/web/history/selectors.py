@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from backhome.core.dose import describe_dose, dose_of
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, Mode, Tier
+from backhome.core.model import Dose, Tier
 from backhome.core.rules.outcomes import pain_change
-from backhome.core.words import MODE_NAMES, describe_dose, tier_text
-from backhome.web.patient.models import Person, PlanItem, Screening
+from backhome.core.words import tier_text
+from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import PAGE_FOR_TIER
 from backhome.web.practice.models import ExerciseLog, ExerciseSession, Light
 from backhome.web.progress.models import CheckIn, DoseChange
@@ -289,17 +290,9 @@ def _local(moment: dt.datetime) -> dt.date:
     return timezone.localdate(moment)
 
 
-def _dose(row: PlanItem | DoseChange) -> Dose:
-    mode = cast(Mode | None, row.mode or None)  # the column holds a Mode, or '' for none
-    return Dose(int(row.sets), int(row.reps), int(row.hold_s), bool(row.per_side), mode)
-
-
 def dose_text(dose: Dose) -> str:
     """A dose in words, with its mode when it has one: '10 times on each side – slider (gentlest)'."""
-    text = describe_dose(dose)
-    if dose.mode:
-        text += f" – {MODE_NAMES.get(dose.mode, dose.mode)}"
-    return text
+    return describe_dose(dose, with_mode=True)
 
 
 def _change_day(change: DoseChange) -> dt.date:
@@ -322,12 +315,12 @@ def _doses(
     out = []
     for item in programme.items:
         first = plan[item.plan_exercise_id]
-        start_text = dose_text(_dose(first))
+        start_text = dose_text(dose_of(first))
         steps: dict[dt.date, DoseStep] = {started: DoseStep(started, int(first.hold_s), start_text)}
         for change in changes:
             if change.screening_id == screening.pk and change.plan_exercise_id == item.plan_exercise_id:
                 day = max(_change_day(change), started)
-                steps[day] = DoseStep(day, int(change.hold_s), dose_text(_dose(change)))
+                steps[day] = DoseStep(day, int(change.hold_s), dose_text(dose_of(change)))
         exercise = library.get(item.exercise_id)
         hold_max = exercise.envelope.hold_s.max if exercise else 0
         if item.exercise_id != item.plan_exercise_id:

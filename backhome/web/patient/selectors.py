@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import connection
 from django.db.models import Prefetch
 
+from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
-from backhome.core.words import MODE_NAMES, TierText, describe_dose, tier_text
+from backhome.core.words import TierText, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.services import SESSION_KEY
@@ -37,75 +35,6 @@ def person_for_session(session: SessionBase) -> Person | None:
     if person_id is None:
         return None
     return Person.objects.select_related("emergency_screening").filter(pk=person_id).first()
-
-
-def person_id_for_session(session: SessionBase) -> int | None:
-    """The id of the browser's person, from the session alone (no query; the person may since have been
-    deleted: whatever reads with it must find nothing then)."""
-    person_id = session.get(SESSION_KEY)
-    return person_id if isinstance(person_id, int) else None
-
-
-def person_ref_for_session(session: SessionBase) -> Person | None:
-    """The browser's person as a reference that carries only its id (no query). Only for a service that
-    reads the person's rows with it in its own query, and so finds nothing for a person who no longer
-    exists (the session log); never read its fields."""
-    person_id = person_id_for_session(session)
-    return None if person_id is None else Person(pk=person_id)
-
-
-@dataclass(frozen=True)
-class PlanStamp:
-    """Everything the plan page's content depends on, read in one query (``plan_stamp``).
-
-    Two equal stamps mean the same page: the person's lock, their latest decided screening, the count and
-    newest of that screening's plan items and dose changes, and the referral card's clinic. ``created``
-    and the timestamps make a stamp unique to one person even if a database reuses ids."""
-
-    values: tuple[object, ...]
-    locked: bool
-    #: The clinicians' changes the person has not seen yet: the page shows them once, so it is not cached.
-    unseen_changes: int
-
-    @property
-    def cacheable(self) -> bool:
-        return not self.locked and self.unseen_changes == 0
-
-
-@cache
-def _plan_stamp_sql() -> str:
-    def table(label: str) -> str:
-        return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
-
-    person, screening, item = table("patient.Person"), table("patient.Screening"), table("patient.PlanItem")
-    change, enrolment = table("progress.DoseChange"), table("clinic.Enrolment")
-    clinic, programme_change = table("clinic.Clinic"), table("clinic.ProgrammeChange")
-    return f"""
-SELECT p.created_at, p.emergency_locked_at, p.emergency_screening_id, s.id, s.decided_at,
-  (SELECT COUNT(*) FROM {item} i WHERE i.screening_id = s.id),
-  (SELECT MAX(i.id) FROM {item} i WHERE i.screening_id = s.id),
-  (SELECT COUNT(*) FROM {change} d WHERE d.screening_id = s.id),
-  (SELECT MAX(d.id) FROM {change} d WHERE d.screening_id = s.id),
-  (SELECT MAX(d.created_at) FROM {change} d WHERE d.screening_id = s.id),
-  c.id, c.name, c.phone, c.url,
-  (SELECT COUNT(*) FROM {programme_change} pc WHERE pc.person_id = p.id AND pc.seen_at IS NULL)
-FROM {person} p
-LEFT JOIN {screening} s ON s.id = (
-  SELECT s2.id FROM {screening} s2 WHERE s2.person_id = p.id AND s2.decided_at IS NOT NULL
-  ORDER BY s2.decided_at DESC, s2.id DESC LIMIT 1)
-LEFT JOIN {clinic} c ON c.id = (SELECT e.clinic_id FROM {enrolment} e WHERE e.person_id = p.id)
-WHERE p.id = %s"""
-
-
-def plan_stamp(person_id: int) -> PlanStamp | None:
-    """The version of a person's plan page (one query, no ORM: it runs on every plan page). None for a
-    person who does not exist."""
-    with connection.cursor() as cursor:
-        cursor.execute(_plan_stamp_sql(), [person_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return PlanStamp(values=(person_id, *row[:-1]), locked=row[1] is not None, unseen_changes=int(row[-1]))
 
 
 def screening_open(person: Person | None) -> Screening | None:
@@ -277,7 +206,7 @@ def _plan(
             PlanExercise(
                 exercise_id=item.exercise_id,
                 name=exercise.name,
-                mode=MODE_NAMES.get(mode, "") if mode else "",
+                mode=mode_name(mode),
                 dose=describe_dose(item.dose),
                 summary=exercise.summary,
                 why=why,

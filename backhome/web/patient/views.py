@@ -11,8 +11,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.core.contract import IntakeError
-from backhome.web.clinic.editor import changes_mark_seen, changes_unseen
-from backhome.web.patient import pagecache, questions, selectors, services
+from backhome.web.clinic.editor.changes import changes_unseen
+from backhome.web.clinic.editor.services import changes_mark_seen
+from backhome.web.patient import questions, selectors, services
 from backhome.web.patient.forms import StepForm
 
 
@@ -153,26 +154,16 @@ def soon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ensure_csrf_cookie
 def plan(request: HttpRequest) -> HttpResponse:
-    """The programme, with what a clinician changed since the person last looked (shown once). The page
-    is kept between requests under the version of what it shows (``pagecache``).
+    """The programme, with what a clinician changed since the person last looked (shown once).
 
-    It sets the CSRF cookie (the kept page itself holds no token): the service worker it registers
-    fetches the session player in the background, and without a cookie already in place that fetch and
-    the person's next page could each be given a different one, so the next form they sent would be
-    refused."""
-    person_id = selectors.person_id_for_session(request.session)
-    stamp = selectors.plan_stamp(person_id) if person_id is not None else None
-    if stamp is not None:
-        kept = pagecache.plan_page_get(request, stamp)
-        if kept is not None:
-            return kept
+    It sets the CSRF cookie: the service worker it registers fetches the session player in the
+    background, and without a cookie already in place that fetch and the person's next page could each
+    be given a different one, so the next form they sent would be refused."""
     person = selectors.person_for_session(request.session)
-    changes = changes_unseen(person) if stamp is None or stamp.unseen_changes else []
+    changes = changes_unseen(person)
     response = _result_page(request, "plan", {"clinician_changes": changes}, person)
     if changes and person is not None and response.status_code == 200:
         changes_mark_seen(person=person)
-    elif stamp is not None:
-        pagecache.plan_page_keep(request, stamp, response)
     return response
 
 

@@ -11,10 +11,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from backhome.core.dose import MODE_NAMES, describe_dose
 from backhome.core.library.load import default_library
 from backhome.core.model import Dose
 from backhome.core.rules.session import todays_exercises
-from backhome.core.words import MODE_NAMES, describe_dose
 from backhome.illustrate import poses
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person
@@ -248,12 +248,12 @@ def _data(exercises: tuple[PlayerExercise, ...], session: ExerciseSession | None
     data: dict[str, Any] = {
         "exercises": [e.data() for e in exercises],
         "urls": {
-            "start": reverse("practice:start"),
+            "start": reverse("api:me_session_start"),
             "plan": reverse("patient:plan"),
             "screening": reverse("patient:screening_start"),
-            "log": _url_pattern("practice:log", _ID),
-            "recheck": _url_pattern("practice:recheck", _ID, _LOG),
-            "finish": _url_pattern("practice:finish", _ID),
+            "log": _url_pattern("api:me_session_log", _ID),
+            "recheck": _url_pattern("api:me_session_recheck", _ID, _LOG),
+            "finish": _url_pattern("api:me_session_finish", _ID),
             "summary": _url_pattern("practice:summary", _ID),
         },
         "session": None,

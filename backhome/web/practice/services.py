@@ -6,46 +6,50 @@ dose change later that day does not change a session that has begun), limited by
 pre-exercise value (``pre_exercise_check``, PM-12) in the session's monitoring mode, and the light,
 rules, reasons and advice are stored as given. A result that ends the session stops it. Ids come
 from the browser: a write retried with the same id finds what it wrote and returns it.
+
+Each write is one transaction that first locks the row it depends on (the person's for a start, the
+session's for the others), then reads, decides with the core and saves: two requests for one session,
+whichever worker gets them, are decided one after the other (on SQLite the transaction holds the
+database's write lock from its start, ``transaction_mode`` in settings). Refusals are the domain errors
+of ``backhome.web.errors``; the API gives each its status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backhome.core.model import Monitoring, PainCheck
 from backhome.core.rules.monitor import ExerciseCheck, evaluate
 from backhome.core.rules.session import pre_exercise_check, stop_before_start, todays_exercises
+from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient.models import Person
-from backhome.web.practice.api import ApiError, invalid
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
-from backhome.web.practice.prepared import Prepared, insert, run
-from backhome.web.practice.writeturn import write_turn
 from backhome.web.progress.selectors import current_programme
 
 Status = ExerciseSession.Status
 
 
-def _not_found() -> ApiError:
-    return ApiError(404, "not_found", "There is no such session.")
+#: The message of a refusal that names the wrong fields.
+WRONG_VALUES = "Some values are missing or wrong."
 
 
-def _ended() -> ApiError:
-    return ApiError(409, "ended", "This session has already ended, so nothing more can be added to it.")
+def _not_found() -> NotFound:
+    return NotFound("There is no such session.")
 
 
-def _recheck_pending() -> ApiError:
-    return ApiError(
-        409,
-        "recheck_pending",
-        "First tell us whether your back pain has come back down after the rest.",
+def _ended() -> Conflict:
+    return Conflict("This session has already ended, so nothing more can be added to it.", code="ended")
+
+
+def _recheck_pending() -> Conflict:
+    return Conflict(
+        "First tell us whether your back pain has come back down after the rest.", code="recheck_pending"
     )
 
 
@@ -56,38 +60,15 @@ def _locked_person(person: Person | None) -> Person | None:
     return Person.objects.select_for_update().filter(pk=person.pk).first()
 
 
-def _session_of(session_id: UUID, person_id: int) -> QuerySet[ExerciseSession]:
-    return ExerciseSession.objects.filter(pk=session_id, person_id=person_id).order_by()[:1]
-
-
-def _logs_of(session_id: UUID, log_id: UUID) -> QuerySet[ExerciseLog]:
-    """The session's logs and, from any session, the log with ``log_id`` (unordered)."""
-    return ExerciseLog.objects.filter(Q(session_id=session_id) | Q(pk=log_id)).order_by()
-
-
-#: The two reads of every session log, compiled once (``prepared``).
-_SESSION_OF = Prepared(
-    ExerciseSession,
-    _session_of,
-    (ExerciseSession._meta.get_field("id"), ExerciseSession._meta.get_field("person")),
-)
-_LOGS_OF = Prepared(
-    ExerciseLog, _logs_of, (ExerciseLog._meta.get_field("session"), ExerciseLog._meta.get_field("id"))
-)
-
-
-def _own_session(person: Person | None, session_id: UUID, *, for_update: bool = True) -> ExerciseSession:
-    """The person's session, locked for the transaction unless ``for_update`` is False (404 for anyone
-    else's: nothing is revealed)."""
+def _own_session(person: Person | None, session_id: UUID) -> ExerciseSession:
+    """The person's session, its row locked for the rest of the transaction, so that the writes of one
+    session take turns (``NotFound`` for anyone else's: nothing is revealed)."""
     if person is None:
         raise _not_found()
-    if for_update:
-        found = list(ExerciseSession.objects.select_for_update().filter(pk=session_id, person=person)[:1])
-    else:
-        found = _SESSION_OF(session_id, person.pk)
-    if not found:
+    found = ExerciseSession.objects.select_for_update().filter(pk=session_id, person=person).first()
+    if found is None:
         raise _not_found()
-    return found[0]
+    return found
 
 
 def session_before(session: ExerciseSession) -> PainCheck:
@@ -130,11 +111,12 @@ def session_start(
 ) -> tuple[ExerciseSession, bool]:
     """Start a session with the pain check before it (PM-01). Returns the session and whether it is new.
 
-    Refused (409) for a locked person, a person without a programme, or when DS-01 leaves no exercise
-    for one more session today. A warning sign (PM-14) stores the session already stopped.
+    Refused (``Conflict``) for a locked person, a person without a programme, or when DS-01 leaves no
+    exercise for one more session today, and for an id already used with another check. A warning sign
+    (PM-14) stores the session already stopped.
     """
     today = today or timezone.localdate()
-    with write_turn(), transaction.atomic():
+    with transaction.atomic():
         # The person's lock first: a retry that arrives while its first send is still being stored waits
         # here, then finds it (looked up before the lock, it would miss it and meet DS-01 on PostgreSQL).
         person = _locked_person(person)
@@ -143,21 +125,20 @@ def session_start(
             if person is None or existing.person_id != person.pk:
                 raise _not_found()
             if session_before(existing) != before:
-                raise ApiError(409, "id_reused", "This session id was already used with other answers.")
+                raise Conflict("This session id was already used with other answers.", code="id_reused")
             return existing, False
         if person is None:
-            raise ApiError(
-                409, "no_programme", "You have no programme yet: answer the questions first to get one."
+            raise Conflict(
+                "You have no programme yet: answer the questions first to get one.", code="no_programme"
             )
         if person.locked:
-            raise ApiError(
-                409,
-                "locked",
+            raise Conflict(
                 "Your answers showed a warning sign, so exercises are stopped until a clinician has seen you.",
+                code="locked",
             )
         programme = current_programme(person)
         if programme is None or not programme.active:
-            raise ApiError(409, "no_programme", "There is no exercise in your programme to do today.")
+            raise Conflict("There is no exercise in your programme to do today.", code="no_programme")
         decision: dict[str, Any] = programme.screening.decision or {}
         sessions_today = ExerciseSession.objects.filter(person=person, day=today).count()
         today_ok = todays_exercises(
@@ -166,7 +147,7 @@ def session_start(
             programme_rules=decision.get("rules", []),
         )
         if not today_ok.allowed:
-            raise ApiError(409, "sessions_used_up", " ".join(r.text for r in today_ok.reasons))
+            raise Conflict(" ".join(r.text for r in today_ok.reasons), code="sessions_used_up")
         items = [item for item in programme.active if item.exercise_id in today_ok.allowed]
         mode = Monitoring(decision.get("monitoring", Monitoring.STRICT.value))
         session = ExerciseSession.objects.create(
@@ -238,148 +219,24 @@ def _apply(log: ExerciseLog, after: PainCheck, check: ExerciseCheck) -> None:
     log.advice = check.advice
 
 
-def _pre_exercise(
-    session: ExerciseSession, position: int, logs: list[ExerciseLog] | None = None
-) -> PainCheck:
+def _pre_exercise(session: ExerciseSession, position: int, logs: list[ExerciseLog]) -> PainCheck:
     """PM-12's reference for an exercise: the check before the session as the earlier exercises left it
-    (``logs``: the session's logs in order, when already read)."""
-    if logs is None:
-        logs = list(session.logs.filter(position__lt=position).order_by("position"))
+    (``logs``: the session's logs in order)."""
     earlier = [log_after(log) for log in logs if log.position < position]
     return pre_exercise_check(session_before(session), earlier)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """A log decided from what was read: new (to be saved) or the stored one of a retry."""
-
-    log: ExerciseLog
-    new: bool
-    check: ExerciseCheck | None
-    #: How many logs the session had when this was decided.
-    logged: int
-
-
-def _log_prepared(
-    person: Person | None,
-    session_id: UUID,
-    *,
-    id: UUID,
-    position: int,
-    sets_done: int,
-    skipped: bool,
-    it_hurts: bool,
-    after: PainCheck | None,
-    for_update: bool,
-) -> _Prepared:
-    """Read the session and its logs, refuse what cannot be recorded (``ApiError``), and decide the log:
-    the stored one for a retry of the same id and body, else a new one with the core's answer."""
-    session = _own_session(person, session_id, for_update=for_update)
-    # One read: the session's logs so far and, from any session, a log that already has this id.
-    found = _LOGS_OF(session.pk, id) if not for_update else _logs_of(session.pk, id)
-    rows = sorted(found, key=lambda row: row.position)
-    existing = next((row for row in rows if row.pk == id), None)
-    if existing is not None:
-        same = existing.session_id == session.pk and _same_log(
-            existing,
-            position=position,
-            sets_done=sets_done,
-            skipped=skipped,
-            it_hurts=it_hurts,
-            after=after,
+def _log_fields(*, skipped: bool, it_hurts: bool, after: PainCheck | None) -> None:
+    """The rules between a log's fields: a skipped exercise has no pain check, any other has one."""
+    if skipped and after is not None:
+        raise Invalid(WRONG_VALUES, fields=[("after", "A skipped exercise has no pain check.")])
+    if skipped and it_hurts:
+        raise Invalid(
+            WRONG_VALUES,
+            fields=[("it_hurts", "An exercise that hurt is not skipped: send its pain check instead.")],
         )
-        if not same:
-            raise ApiError(409, "id_reused", "This exercise id was already used with other answers.")
-        existing.session = session
-        return _Prepared(existing, False, None, 0)
-    if session.status != Status.IN_PROGRESS:
-        raise _ended()
-    programme: list[dict[str, Any]] = session.programme
-    if position > len(programme):
-        raise invalid(
-            "Some values are missing or wrong.",
-            [("position", f"This session has {len(programme)} exercises.")],
-        )
-    item = programme[position - 1]
-    if sets_done > item["sets"]:
-        raise invalid(
-            "Some values are missing or wrong.",
-            [("sets_done", f"This exercise has {item['sets']} set{'s' if item['sets'] != 1 else ''}.")],
-        )
-    logged = [row for row in rows if row.session_id == session.pk]
-    if any(row.needs_recheck for row in logged):
-        raise _recheck_pending()
-    expected = len(logged) + 1
-    if position != expected:
-        raise ApiError(
-            409,
-            "out_of_order",
-            f"Exercise {position} is not the next one: the next one to record is number {expected}.",
-        )
-    log = ExerciseLog(
-        id=id,
-        session=session,
-        position=position,
-        exercise_id=item["exercise_id"],
-        sets=item["sets"],
-        reps=item["reps"],
-        hold_s=item["hold_s"],
-        per_side=item["per_side"],
-        mode=item["mode"] or "",
-        sets_done=sets_done,
-        skipped=skipped,
-        it_hurts=it_hurts,
-    )
-    check = None
-    if after is not None:
-        before = _pre_exercise(session, position, logged)
-        check = evaluate(before, after, Monitoring(session.monitoring))
-        _apply(log, after, check)
-    return _Prepared(log, True, check, len(logged))
-
-
-def _unchanged(session: ExerciseSession, log_id: UUID, logged: int) -> bool:
-    """Inside the write transaction: whether the session is still in progress with ``logged`` logs and
-    no log has ``log_id``, i.e. what a log was decided from still holds. SQL without the ORM: this runs
-    while the database's write lock is held (SQLite), where every tenth of a millisecond counts.
-
-    On PostgreSQL the session's row is locked first, and the logs are counted by a second statement:
-    a statement that waited for the lock still sees, in its subqueries, the database as it was when it
-    began, so it would miss a log that the lock's holder committed meanwhile. SQLite has no row lock
-    (the transaction holds the whole database from its start): there it is one statement."""
-    pk = ExerciseSession._meta.pk
-    assert pk is not None
-    key, log_key = pk.get_db_prep_value(session.pk, connection), pk.get_db_prep_value(log_id, connection)
-    lock, counts, both = _unchanged_sql()
-    with connection.cursor() as cursor:
-        if connection.features.has_select_for_update:
-            run(cursor, lock, [key])
-            row = cursor.fetchone()
-            if row is not None:
-                run(cursor, counts, [key, log_key])
-                row = (row[0], *cursor.fetchone())
-        else:
-            run(cursor, both, [key, log_key, key])
-            row = cursor.fetchone()
-    if row is None:
-        return False
-    status, count, taken = row
-    return status == Status.IN_PROGRESS and int(count) == logged and not taken
-
-
-@cache
-def _unchanged_sql() -> tuple[str, str, str]:
-    """The row lock, the two counts, and both at once (without the lock, for SQLite)."""
-    quote = connection.ops.quote_name
-    sessions, logs = quote(ExerciseSession._meta.db_table), quote(ExerciseLog._meta.db_table)
-    counts = (
-        f"(SELECT COUNT(*) FROM {logs} WHERE session_id = %s), (SELECT COUNT(*) FROM {logs} WHERE id = %s)"
-    )
-    return (
-        f"SELECT status FROM {sessions} WHERE id = %s FOR UPDATE",
-        f"SELECT {counts}",
-        f"SELECT status, {counts} FROM {sessions} WHERE id = %s",
-    )
+    if not skipped and after is None:
+        raise Invalid(WRONG_VALUES, fields=[("after", "This field is required.")])
 
 
 def log_record(
@@ -396,37 +253,72 @@ def log_record(
     """Record one exercise of a session: skipped, or its pain check and the core's light for it.
 
     Exercises are logged in order, one at a time; the next waits while a PM-13 re-check is pending.
-    Returns the log and whether it is new (False: a retry of the same id and body).
+    Returns the log and whether it is new (False: a retry of the same id and body). The session's row
+    is locked first, so the logs of one session are decided one after the other, each from what the
+    one before stored.
     """
-
-    # Decided from a read outside the write transaction; the transaction (SQLite lets one writer in at a
-    # time) then only checks that nothing changed meanwhile and inserts. When something did, the log is
-    # decided again inside it, from what is stored then.
-    def decided(*, for_update: bool) -> _Prepared:
-        return _log_prepared(
-            person,
-            session_id,
+    _log_fields(skipped=skipped, it_hurts=it_hurts, after=after)
+    with transaction.atomic():
+        session = _own_session(person, session_id)
+        # One read: the session's logs so far and, from any session, a log that already has this id.
+        rows = list(ExerciseLog.objects.filter(Q(session=session) | Q(pk=id)).order_by("position"))
+        existing = next((row for row in rows if row.pk == id), None)
+        if existing is not None:
+            same = existing.session_id == session.pk and _same_log(
+                existing,
+                position=position,
+                sets_done=sets_done,
+                skipped=skipped,
+                it_hurts=it_hurts,
+                after=after,
+            )
+            if not same:
+                raise Conflict("This exercise id was already used with other answers.", code="id_reused")
+            existing.session = session
+            return existing, False
+        if session.status != Status.IN_PROGRESS:
+            raise _ended()
+        programme: list[dict[str, Any]] = session.programme
+        if position > len(programme):
+            raise Invalid(
+                WRONG_VALUES, fields=[("position", f"This session has {len(programme)} exercises.")]
+            )
+        item = programme[position - 1]
+        if sets_done > item["sets"]:
+            plural = "s" if item["sets"] != 1 else ""
+            raise Invalid(
+                WRONG_VALUES, fields=[("sets_done", f"This exercise has {item['sets']} set{plural}.")]
+            )
+        logged = [row for row in rows if row.session_id == session.pk]
+        if any(row.needs_recheck for row in logged):
+            raise _recheck_pending()
+        expected = len(logged) + 1
+        if position != expected:
+            raise Conflict(
+                f"Exercise {position} is not the next one: the next one to record is number {expected}.",
+                code="out_of_order",
+            )
+        log = ExerciseLog(
             id=id,
+            session=session,
             position=position,
+            exercise_id=item["exercise_id"],
+            sets=item["sets"],
+            reps=item["reps"],
+            hold_s=item["hold_s"],
+            per_side=item["per_side"],
+            mode=item["mode"] or "",
             sets_done=sets_done,
             skipped=skipped,
             it_hurts=it_hurts,
-            after=after,
-            for_update=for_update,
         )
-
-    prepared = decided(for_update=False)
-    if not prepared.new:
-        return prepared.log, False
-    with write_turn(), transaction.atomic():
-        if not _unchanged(prepared.log.session, id, prepared.logged):
-            prepared = decided(for_update=True)
-            if not prepared.new:
-                return prepared.log, False
-        log, check = prepared.log, prepared.check
-        insert(log)  # log.save(force_insert=True), compiled once (prepared.py)
+        check = None
+        if after is not None:
+            check = evaluate(_pre_exercise(session, position, logged), after, Monitoring(session.monitoring))
+            _apply(log, after, check)
+        log.save(force_insert=True)
         if check is not None and check.end_session:
-            _stop(log.session, check)
+            _stop(session, check)
         _scan_log_alerts(person, log)
         return log, True
 
@@ -439,22 +331,23 @@ def log_recheck(
     The core evaluates the exercise again with ``settled`` and the stored result replaces the
     provisional one. Returns the log and whether it changed (False: a retry of the same answer).
     """
-    with write_turn(), transaction.atomic():
+    with transaction.atomic():
         session = _own_session(person, session_id)
-        log = session.logs.filter(pk=log_id).first()
+        logs = list(session.logs.order_by("position"))
+        log = next((row for row in logs if row.pk == log_id), None)
         if log is None:
-            raise ApiError(404, "not_found", "There is no such exercise in this session.")
+            raise NotFound("There is no such exercise in this session.")
         if log.settled is not None:
             if log.settled == settled:
                 return log, False
-            raise ApiError(409, "already_answered", "This re-check has already been answered.")
+            raise Conflict("This re-check has already been answered.", code="already_answered")
         after = log_after(log)
         if not log.needs_recheck or after is None:
-            raise ApiError(409, "no_recheck", "This exercise has no re-check to answer.")
+            raise Conflict("This exercise has no re-check to answer.", code="no_recheck")
         if session.status != Status.IN_PROGRESS:
             raise _ended()
         check = evaluate(
-            _pre_exercise(session, log.position), after, Monitoring(session.monitoring), settled=settled
+            _pre_exercise(session, log.position, logs), after, Monitoring(session.monitoring), settled=settled
         )
         log.settled = settled
         _apply(log, after, check)
@@ -468,7 +361,7 @@ def log_recheck(
 def session_finish(*, person: Person | None, session_id: UUID) -> tuple[ExerciseSession, bool]:
     """End a session normally (the person may end it before the last exercise). Finishing a finished
     session again changes nothing; a stopped one cannot be finished."""
-    with write_turn(), transaction.atomic():
+    with transaction.atomic():
         session = _own_session(person, session_id)
         if session.status == Status.FINISHED:
             return session, False

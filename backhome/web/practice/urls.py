@@ -5,10 +5,15 @@ from backhome.web.practice import views
 app_name = "practice"
 urlpatterns = [
     path("", views.player, name="player"),
-    path("start/", views.start, name="start"),
-    # Ids in these paths are checked by the views, so a malformed one gets the JSON envelope (404).
-    path("<str:session_id>/", views.summary, name="summary"),
-    path("<str:session_id>/log/", views.log, name="log"),
-    path("<str:session_id>/log/<str:log_id>/recheck/", views.recheck, name="recheck"),
-    path("<str:session_id>/finish/", views.finish, name="finish"),
+    path("<uuid:session_id>/", views.summary, name="summary"),
+    # The player's writes before they moved to /api/v1/me/sessions/: writes queued offline before an
+    # upgrade still reach the API at these addresses (views.queued_write).
+    path("start/", views.queued_write("me_session_start"), name="queued_start"),
+    path("<uuid:session_id>/log/", views.queued_write("me_session_log"), name="queued_log"),
+    path(
+        "<uuid:session_id>/log/<uuid:log_id>/recheck/",
+        views.queued_write("me_session_recheck"),
+        name="queued_recheck",
+    ),
+    path("<uuid:session_id>/finish/", views.queued_write("me_session_finish"), name="queued_finish"),
 ]

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from uuid import UUID
 
+from backhome.core.dose import describe_dose, dose_from_json, dose_of
 from backhome.core.library.load import default_library
-from backhome.core.model import Dose, ExerciseResult, Light, Mode, MorningCheck, Stiffness
-from backhome.core.words import MODE_NAMES, describe_dose
+from backhome.core.model import Dose, ExerciseResult, Light, MorningCheck, Stiffness
 from backhome.web.patient import questions
-from backhome.web.patient.models import Person, PlanItem, Screening
+from backhome.web.patient.models import Person, Screening
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.practice.models import ExerciseLog
 from backhome.web.progress.models import CheckIn, DoseChange
@@ -60,11 +60,6 @@ class Programme:
         return tuple(i for i in self.items if not i.suspended)
 
 
-def _dose(row: PlanItem | DoseChange) -> Dose:
-    mode = cast(Mode | None, row.mode or None)
-    return Dose(int(row.sets), int(row.reps), int(row.hold_s), bool(row.per_side), mode)
-
-
 def current_programme(person: Person) -> Programme | None:
     """The programme of the person's latest decided screening, each exercise at its current dose.
 
@@ -96,7 +91,7 @@ def programme_for_screening(screening: Screening) -> Programme | None:
             ProgrammeItem(
                 position=item.position,
                 exercise_id=change.exercise_id if change is not None else item.exercise_id,
-                dose=_dose(change or item),
+                dose=dose_of(change or item),
                 rules=tuple(item.rules),
                 change=change,
             )
@@ -173,13 +168,7 @@ def exercise_results(
         ExerciseResult(
             exercise_id=log.exercise_id,
             date=log.session.day,
-            dose=Dose(
-                int(log.sets),
-                int(log.reps),
-                int(log.hold_s),
-                bool(log.per_side),
-                cast(Mode | None, log.mode or None),
-            ),
+            dose=dose_of(log),
             light=Light(log.light),
             tolerated_next_morning=tolerated.get(log.session.day + dt.timedelta(days=1)),
             peripheralized="PM-10" in (log.rules or []),
@@ -216,22 +205,8 @@ def zone_words() -> dict[int, str]:
 def dose_words(exercise_id: str, dose: Dose, *, named: bool = False) -> str:
     """'10 times, hold each 15 seconds', with the mode when there is one, and the exercise's name
     first when ``named`` (a step to another variant: 'Double knee to chest: 2 times, ...')."""
-    text = describe_dose(dose)
-    if named:
-        text = f"{default_library()[exercise_id].name}: {text}"
-    if dose.mode:
-        text += f" – {MODE_NAMES.get(dose.mode, dose.mode)}"
-    return text
-
-
-def dose_from_json(doc: dict[str, Any]) -> Dose:
-    return Dose(
-        int(doc["sets"]),
-        int(doc["reps"]),
-        int(doc["hold_s"]),
-        bool(doc["per_side"]),
-        cast(Mode | None, doc.get("mode") or None),
-    )
+    text = describe_dose(dose, with_mode=True)
+    return f"{default_library()[exercise_id].name}: {text}" if named else text
 
 
 @dataclass(frozen=True)
@@ -351,7 +326,7 @@ def recent_changes(programme: Programme) -> RecentChanges | None:
     batch_of = _batch_key(newest)
     # what each plan exercise was before each change: (exercise, dose, suspended)
     before: dict[str, tuple[str, Dose, bool]] = {
-        item.exercise_id: (item.exercise_id, _dose(item), False) for item in programme.screening.items.all()
+        item.exercise_id: (item.exercise_id, dose_of(item), False) for item in programme.screening.items.all()
     }
     lines = []
     for change in programme.changes:
@@ -366,14 +341,14 @@ def recent_changes(programme: Programme) -> RecentChanges | None:
                     action=action,
                     action_words=ACTION_WORDS[action],
                     before=dose_words(was[0], was[1], named=named),
-                    after=dose_words(change.exercise_id, _dose(change), named=named),
+                    after=dose_words(change.exercise_id, dose_of(change), named=named),
                     changed=True,
                     reasons=_reasons(change.reasons or []),
                 )
             )
         before[change.plan_exercise] = (
             change.exercise_id,
-            _dose(change),
+            dose_of(change),
             change.action == DoseChange.Action.SUSPEND,
         )
     date = newest.starts_on or newest.created_at.date()

@@ -14,6 +14,7 @@ from uuid import UUID
 from django.db import transaction
 
 from backhome.core.course import Course, CourseItem, Step, advance, bias_of
+from backhome.core.dose import dose_json
 from backhome.core.library.load import default_library
 from backhome.core.model import Dose, MorningCheck, Reason
 from backhome.core.model import Stiffness as CoreStiffness
@@ -161,14 +162,7 @@ def _reasons_json(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, 
 
 
 def _dose_json(exercise_id: str, dose: Dose) -> dict[str, Any]:
-    return {
-        "exercise_id": exercise_id,
-        "sets": dose.sets,
-        "reps": dose.reps,
-        "hold_s": dose.hold_s,
-        "per_side": dose.per_side,
-        "mode": dose.mode,
-    }
+    return {"exercise_id": exercise_id, **dose_json(dose)}
 
 
 def _course_json(course: Course, items: tuple[selectors.ProgrammeItem, ...]) -> dict[str, Any]:

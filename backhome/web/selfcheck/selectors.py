@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from django.utils import timezone
 
+from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import (
     Block,
@@ -27,7 +28,6 @@ from backhome.core.model import (
     Tier,
 )
 from backhome.core.rules import directional as dpt
-from backhome.core.words import MODE_NAMES, describe_dose
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.selectors import screening_latest_decided
 from backhome.web.selfcheck.models import DirectionalTest
@@ -477,11 +477,6 @@ class PlanChange:
     reasons: tuple[Reason, ...]  # the core's reasons that are new in the reshaped plan
 
 
-def _dose(item: PlanItem) -> Dose:
-    mode: Any = item.mode or None
-    return Dose(item.sets, item.reps, item.hold_s, item.per_side, mode)
-
-
 def plan_change(test: DirectionalTest) -> PlanChange | None:
     new = test.applied_screening
     if new is None or not isinstance(new.decision, dict):
@@ -499,7 +494,7 @@ def plan_change(test: DirectionalTest) -> PlanChange | None:
     items = list(new.items.all())
     new_ids = {item.exercise_id for item in items}
     added = tuple(
-        Added(_name(library, item), describe_dose(_dose(item)))
+        Added(_name(library, item), describe_dose(dose_of(item)))
         for item in items
         if item.exercise_id not in old_ids
     )
@@ -510,7 +505,7 @@ def plan_change(test: DirectionalTest) -> PlanChange | None:
     held = tuple(Held(tuple(names), reason) for reason, names in by_reason.items())
     kept = tuple(library[item.exercise_id].name for item in items if item.exercise_id in old_ids)
     changed = tuple(
-        Added(_name(library, item), describe_dose(_dose(item)))
+        Added(_name(library, item), describe_dose(dose_of(item)))
         for item in items
         if item.exercise_id in old_items and _shape(item) != _shape(old_items[item.exercise_id])
     )
@@ -523,6 +518,6 @@ def _shape(item: PlanItem) -> tuple[int, int, int, bool, str]:
 
 
 def _name(library: Any, item: PlanItem) -> str:
-    mode = MODE_NAMES.get(item.mode, "") if item.mode else ""
+    mode = mode_name(item.mode)
     name: str = library[item.exercise_id].name
     return f"{name} ({mode})" if mode else name
