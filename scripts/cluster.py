@@ -12,11 +12,14 @@ Starts, on loopback only (127.0.0.1, free ports), in a temporary folder:
 
 Then, in one run:
 
-1. the load test through HAProxy (``--patients`` simulated phones for ``--duration`` seconds, from
-   ``scripts/loadlib``); mid-load node a's whole process group gets SIGKILL (once at least 300 session
-   logs have been acknowledged) and is started again ``--restart-after`` seconds later, and Redis is
-   stopped and started again (empty: it keeps nothing on disk); afterwards every acknowledged write is
-   counted in the database;
+1. the load test through HAProxy (``scripts/load_test.py`` and ``scripts/loadlib``, as ``make load``
+   runs it: ``--patients`` simulated phones in generator processes of their own, new and returning
+   patients, for ``--duration`` seconds); once 300 session logs have been acknowledged (or halfway
+   through the load, on a machine too slow for that) node a's whole process group gets SIGKILL, the
+   writes acknowledged so far are looked up in the database while it is down, and it is started again
+   ``--restart-after`` seconds later; at 70 % of the load Redis is stopped and started again (empty: it
+   keeps nothing on disk). The phones are never held: the other node serves meanwhile, and a request the
+   dying node had taken is sent again, the same. Afterwards every acknowledged write is counted;
 2. reminders: people due a reminder email now are added, and ``backhome reminders send`` runs on both
    nodes at the same instant (both processes are started, then released together), sending to a local
    SMTP sink (aiosmtpd);
@@ -35,11 +38,9 @@ access log, ``%(D)s``) per kind of request. Everything is stopped and the folder
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -47,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -234,223 +236,174 @@ class SmtpSink:
         return "250 OK"
 
 
-# --------------------------------------------------------------------------- server-side latency
-
-ACCESS = re.compile(r"^backhome-access (GET|POST|HEAD) (\S+) (\d{3}) (\d+)$")
-#: gunicorn's access log line for each request: method, path, status and microseconds (``%(D)s``).
-ACCESS_FORMAT = "backhome-access %(m)s %(U)s %(s)s %(D)s"
-UUID = "[0-9a-f-]{36}"
-KINDS_BY_PATH = (
-    ("POST", re.compile(r"^/screening/[^/]+/$"), "screening step"),
-    ("GET", re.compile(r"^/screening/[^/]+/$"), "screening page"),
-    ("GET", re.compile(r"^/plan/$"), "plan"),
-    ("POST", re.compile(r"^/session/start/$"), "session start"),
-    ("POST", re.compile(rf"^/session/{UUID}/log/{UUID}/recheck/$"), "session recheck"),
-    ("POST", re.compile(rf"^/session/{UUID}/log/$"), "session log"),
-    ("POST", re.compile(rf"^/session/{UUID}/finish/$"), "session finish"),
-    ("POST", re.compile(r"^/check-in/$"), "check-in"),
-    ("POST", re.compile(r"^/api/v1/triage$"), "triage"),
-    ("GET", re.compile(r"^/healthz$"), "health check"),
-)
-
-
-def kind_of(method: str, path: str) -> str:
-    for want, pattern, kind in KINDS_BY_PATH:
-        if method == want and pattern.match(path):
-            return kind
-    return "page"
-
-
-def server_side_latency(logs: list[Path]) -> dict[str, Any]:
-    """p50/p95/p99 per kind of request, as the nodes measured them (health checks left out)."""
-    from scripts.load_test import percentile
-
-    times: dict[str, list[float]] = {}
-    statuses: Counter[str] = Counter()
-    for path in logs:
-        for line in path.read_text(errors="replace").splitlines():
-            found = ACCESS.match(line.strip())
-            if not found:
-                continue
-            method, url, status, micro = found.groups()
-            kind = kind_of(method, url)
-            if kind == "health check":
-                continue
-            times.setdefault(kind, []).append(int(micro) / 1000)
-            statuses[status[0] + "xx"] += 1
-    kinds = {
-        kind: {
-            "requests": len(ms),
-            "p50_ms": round(percentile(ms, 0.50), 1),
-            "p95_ms": round(percentile(ms, 0.95), 1),
-            "p99_ms": round(percentile(ms, 0.99), 1),
-            "max_ms": round(max(ms), 1),
-        }
-        for kind, ms in sorted(times.items())
-    }
-    return {"kinds": kinds, "statuses": dict(statuses)}
-
-
 # --------------------------------------------------------------------------- the load (scripts/loadlib)
 
-
-@dataclass
-class Faults:
-    """When and what: the node to kill and restart, and Redis to restart, with what happened."""
-
-    node: Any
-    redis: Redis
-    kill_after_logs: int
-    kill_not_before: float
-    restart_after: float
-    redis_at: float
-    report: dict[str, Any] = field(default_factory=dict)
-    #: Until this moment of the run, a 502/503/504 from HAProxy is a request cut off by the kill.
-    cut_off_until: float = -1.0
-    #: The requests cut off by the kill and sent again: when (s into the run), what, why.
-    resent: list[dict[str, Any]] = field(default_factory=list)
-
-    def cut_off(self, now: float, request: Any, why: str) -> None:
-        self.resent.append(
-            {"t": round(now, 3), "request": f"{request.method} {request.url.path}", "why": why}
-        )
+#: Seconds after the kill during which a request that fails (a dropped connection, or HAProxy's 502 for
+#: a POST the dead node had taken) counts as cut off by the kill and is sent again, the same.
+CUT_OFF_S = 10.0
 
 
-def proxy_transport(run: Any, faults: Faults) -> Any:
-    """The load generator's connection pool, through HAProxy. In the seconds after the kill, a request
-    that the dying node had taken (HAProxy answers 502 to a POST it may not send again, or the connection
-    drops) is sent again, the same, as a phone does when its request is cut off; each one is counted and
-    timed. At any other moment a 502 or a dropped connection is a failure like any other."""
-    import httpx
+def load_test() -> Any:
+    """The load test's module: the one place this script reaches into ``scripts/load_test.py`` and
+    ``scripts/loadlib`` (its generator processes, returning patients, the count in the database)."""
+    from scripts import load_test
 
-    class ThroughProxy(httpx.AsyncHTTPTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            while True:
-                try:
-                    response = await super().handle_async_request(request)
-                    # Read here, so that a body the dying node cut short is sent again too.
-                    await response.aread()
-                except httpx.TransportError as error:
-                    if run.now() >= faults.cut_off_until:
-                        raise
-                    faults.cut_off(run.now(), request, type(error).__name__)
-                    await asyncio.sleep(0.2)
-                    continue
-                if response.status_code in (502, 503, 504) and run.now() < faults.cut_off_until:
-                    await response.aclose()
-                    faults.cut_off(run.now(), request, str(response.status_code))
-                    await asyncio.sleep(0.2)
-                    continue
-                return response
-
-    return ThroughProxy(
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=None, keepalive_expiry=1.0)
-    )
+    return load_test
 
 
-async def _faults(run: Any, faults: Faults) -> None:
-    from scripts.loadlib.server import group_members
+def cluster_load_class() -> Any:
+    lt = load_test()
 
-    node = faults.node
-    while run.now() < faults.kill_not_before or (
-        sum(1 for a in run.acks if a["kind"] == "session log") < faults.kill_after_logs
-        and run.now() < run.options.duration - 10
-    ):
-        await asyncio.sleep(0.1)
-    logs_before = sum(1 for a in run.acks if a["kind"] == "session log")
-    pgid = node.process.pid
-    pids = group_members(pgid)
-    os.killpg(pgid, signal.SIGKILL)
-    killed_at = run.now()
-    faults.cut_off_until = killed_at + 10.0
-    await asyncio.to_thread(node.process.wait)
-    faults.report["kill"] = {
-        "node": "a",
-        "at_s": round(killed_at, 3),
-        "killed_pids": pids,
-        "down_s": None,
-        "session_logs_acknowledged_before": logs_before,
-    }
-    await asyncio.sleep(faults.restart_after)
-    node.start()
-    while not await asyncio.to_thread(node.ready):
-        await asyncio.sleep(0.2)
-    faults.report["kill"]["down_s"] = round(run.now() - killed_at, 3)
-    faults.report["kill"]["restarted"] = True
+    class ClusterLoad(lt.Load):
+        """The load test's run through HAProxy: the kill hits node a only, the phones are not held (the
+        other node serves meanwhile), node a starts again in the background, and Redis is restarted."""
 
-    while run.now() < faults.redis_at:
-        await asyncio.sleep(0.1)
-    redis = faults.redis
-    errors_before = len(run.errors)
-    stopped_at = run.now()
-    await asyncio.to_thread(redis.stop)
-    await asyncio.sleep(1.0)  # a second without Redis: every node goes on with the database alone
-    await asyncio.to_thread(redis.start)
-    faults.report["redis_restart"] = {
-        "at_s": round(stopped_at, 3),
-        "down_s": round(run.now() - stopped_at, 3),
-        "requests_failed_meanwhile": None,
-        "errors_before": errors_before,
-    }
+        def __init__(self, options: Any, workdir: Path, env: dict[str, str], node: Any, redis: Redis) -> None:
+            super().__init__(options, workdir, env, None)
+            self.server = node  # the node the kill hits
+            self.redis = redis
+            self.restart_after = 5.0
+            self.redis_at = options.duration * 0.7
+            self.redis_report: dict[str, Any] = {}
+            self.threads: list[threading.Thread] = []
+            self.nodes: list[Any] = []
+            self.meters: list[Any] = []  # the CPU of each node's process group, from when it answered
 
+        def measure(self, node: Any) -> None:
+            from scripts.loadlib.cpu import GroupMeter
 
-async def _drive(base: str, options: Any, faults: Faults) -> Any:
-    from scripts.loadlib.patients import Run, patient_loop, renew_pool
+            meter = GroupMeter()
+            meter.ready(node.process.pid)
+            self.meters.append(meter)
 
-    run = Run(base=base, options=options)
-    run.transport = proxy_transport(run, faults)
-    run.up.set()
-    tasks = [asyncio.create_task(patient_loop(run, i)) for i in range(options.patients)]
-    tasks.append(asyncio.create_task(_faults(run, faults)))
-    await asyncio.gather(*tasks)
-    run.elapsed = run.now()
-    await renew_pool(run)
-    redis = faults.report.get("redis_restart")
-    if redis is not None:
-        window = (redis["at_s"], redis["at_s"] + redis["down_s"] + 5.0)
-        redis["requests_failed_meanwhile"] = sum(1 for e in run.errors if window[0] <= e["t"] <= window[1])
-    return run
+        def cpu_seconds(self) -> float:
+            for meter in self.meters:
+                meter.sample()
+            return float(sum(meter.seconds() for meter in self.meters))
+
+        def kill_and_restart(self) -> None:
+            number = len(self.kills) + 1
+            shared = self.shared
+            report: dict[str, Any] = {"node": "a", "at_s": round(time.time() - shared.started.value, 2)}
+            report["session_logs_acknowledged"] = self.logs()
+            report["forced_before_300_logs"] = self.options.kill_after_logs == 0
+            # The phones go on through the other node; a request the dying node had is sent again.
+            shared.cut_until.value = time.time() + CUT_OFF_S
+            shared.generation.value = number
+            for meter in self.meters:
+                meter.sample()  # what the node used up to the kill
+            report["killed_pids"] = self.server.kill()
+            acks = lt.read_acks(self.workdir)
+            report["acknowledged_before"] = len(acks)
+            found = lt.verify(self.env, acks, self.seeded, self.workdir / f"acks-kill-{number}.json")
+            report["integrity"] = found["integrity"]["ok"]
+            report["missing_while_down"] = sum(
+                w["missing"] for k, w in found["writes"].items() if k in lt.WRITES
+            )
+            self.kills.append(report)
+            killed_at = time.monotonic()
+
+            def restart() -> None:
+                time.sleep(self.restart_after)
+                self.server.start()
+                self.server.wait_ready()
+                self.measure(self.server)
+                report["down_s"] = round(time.monotonic() - killed_at, 2)
+                report["restarted"] = True
+
+            self.threads.append(threading.Thread(target=restart, name="restart-node-a"))
+            self.threads[-1].start()
+
+        def restart_redis(self) -> None:
+            while self.shared.phase.value < 0:  # the load has not started yet
+                time.sleep(0.1)
+            while time.time() - self.shared.started.value < self.redis_at:
+                if not self.kills and time.time() - self.shared.started.value >= self.options.duration * 0.5:
+                    # A slow machine that has not reached 300 session logs halfway: kill now, so that
+                    # the run still ends in time (the report says after how many logs).
+                    self.options.kill_after_logs = 0
+                time.sleep(0.1)
+            stopped = time.time()
+            self.redis_report["at_s"] = round(stopped - self.shared.started.value, 2)
+            self.redis.stop()
+            time.sleep(1.0)  # a second without Redis: every node goes on with the database alone
+            self.redis.start()
+            self.redis_report["down_s"] = round(time.time() - stopped, 2)
+
+        def drive(self, base: str) -> float:
+            for node in self.nodes:
+                self.measure(node)
+            self.threads.append(threading.Thread(target=self.restart_redis, name="restart-redis"))
+            self.threads[-1].start()
+            try:
+                return float(super().drive(base))
+            finally:
+                for thread in self.threads:
+                    thread.join()
+
+    return ClusterLoad
 
 
 def load_through_proxy(
-    base: str, env: dict[str, str], workdir: Path, patients: int, duration: float, faults: Faults
+    base: str,
+    env: dict[str, str],
+    workdir: Path,
+    nodes: dict[str, Any],
+    redis: Redis,
+    options: Any,
+    restart_after: float,
 ) -> dict[str, Any]:
-    """The one place this script uses the load generator: the run through HAProxy with the faults, then
-    every acknowledged write counted in the database. Returns the load test's own report."""
-    from scripts.load_test import WRITES, summarise, verify
-    from scripts.loadlib.patients import Options
+    """The load test's patients through HAProxy with the faults, every acknowledged write counted in
+    the database, latency from both nodes' access logs. Returns the load test's own report, plus the
+    Redis restart."""
+    lt = load_test()
+    from scripts.loadlib import serverlog
 
-    options = Options(patients=patients, duration=duration, drain=60.0)
+    load = cluster_load_class()(options, workdir, env, nodes["a"], redis)
+    load.restart_after = restart_after
+    load.nodes = list(nodes.values())
     load_before = os.getloadavg()[0]
-    run = asyncio.run(_drive(base, options, faults))
-    if "kill" in faults.report:
-        faults.report["kill"]["resent"] = len(faults.resent)
-        faults.report["kill"]["resent_last_s_after"] = (
-            round(max(r["t"] for r in faults.resent) - faults.report["kill"]["at_s"], 3)
-            if faults.resent
-            else None
-        )
-        faults.report["kill"]["resent_examples"] = faults.resent[:5]
-    checked = verify(env, run.acks, workdir)
-    report: dict[str, Any] = summarise(run, checked, options, "postgres", 0.0, load_before)
-    kill = faults.report.get("kill")
-    if kill:  # the writes acknowledged before the node died, and whether each is stored
-        writes = checked["writes"]
-        kill["acknowledged_before"] = {
+    serving_s = load.drive(base)
+    figures = [json.loads(p.read_text()) for p in sorted(workdir.glob("generator-*.json"))]
+    acks = lt.read_acks(workdir)
+    checked = lt.verify(env, acks, load.seeded, workdir / "acks.json")
+    timed = [t for node in nodes.values() for t in serverlog.read(node.log_path)]
+    cpu = {
+        "server_s": round(load.cpu_seconds(), 2),  # both nodes (their gunicorn processes), boots left out
+        "database_s": None,
+        "generators_s": round(sum(f["cpu_s"] for f in figures), 2),
+        "load_test_s": None,
+    }
+    report: dict[str, Any] = lt.summarise(
+        load, figures, acks, checked, timed, cpu, serving_s, "postgres", 0.0, load_before
+    )
+    # The writes acknowledged before the kill, by the moment of their answer (the phones are not held,
+    # so the generators' own generation count does not mark them).
+    writes = checked["writes"]
+    report["acknowledged_before_kill"] = [
+        {
             name: {
-                "acknowledged": sum(1 for a in run.acks if a["kind"] == name and a["t"] < kill["at_s"]),
+                "acknowledged": sum(1 for a in acks if a["kind"] == name and a["t"] < kill["at_s"]),
                 "missing": sum(
                     1
-                    for a in run.acks
+                    for a in acks
                     if a["kind"] == name
                     and a["t"] < kill["at_s"]
+                    and name != "screening"
                     and a["id"] in set(writes[name]["missing_ids"])
                 ),
             }
-            for name in WRITES
-            if name != "screening"
+            for name in lt.WRITES
         }
-    report["interrupted_examples"] = run.interrupted[:5]
+        for kill in load.kills
+    ]
+    report.pop("capacity", None)  # one machine's capacity is make load's; this run shares it with HAProxy
+    errors = [e for f in figures for e in f["errors"]]
+    redis_report = load.redis_report
+    if redis_report:
+        window = (redis_report["at_s"], redis_report["at_s"] + redis_report["down_s"] + 5.0)
+        redis_report["requests_failed_meanwhile"] = sum(1 for e in errors if window[0] <= e["t"] <= window[1])
+    report["redis_restart"] = redis_report
     return report
 
 
@@ -567,9 +520,10 @@ def triage_limit(nodes: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the run
 
 
-def run_cluster(patients: int, duration: float, restart_after: float, keep: bool = False) -> dict[str, Any]:
+def run_cluster(options: Any, restart_after: float, keep: bool = False) -> dict[str, Any]:
     from aiosmtpd.controller import Controller
 
+    from scripts.loadlib import serverlog
     from scripts.loadlib.server import Server, free_port, postgres_cluster
 
     ensure_tools()
@@ -595,10 +549,11 @@ def run_cluster(patients: int, duration: float, restart_after: float, keep: bool
                 "BACKHOME_EMAIL_HOST": HOST,
                 "BACKHOME_EMAIL_PORT": str(smtp.port),
                 "BACKHOME_EMAIL_USE_TLS": "off",
+                # Two machines' worth of workers on this one: a worker a core of the run's two.
                 "BACKHOME_WORKERS": os.environ.get("BACKHOME_WORKERS", "2"),
                 "DJANGO_SETTINGS_MODULE": "backhome.web.config.settings",
-                "GUNICORN_CMD_ARGS": f"--access-logformat '{ACCESS_FORMAT}'",
                 "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                **serverlog.gunicorn_env(),
             }
             common.pop("BACKHOME_DEBUG", None)
             envs: dict[str, dict[str, str]] = {}
@@ -615,20 +570,9 @@ def run_cluster(patients: int, duration: float, restart_after: float, keep: bool
             haproxy = HAProxy(workdir, {name: node.port for name, node in nodes.items()})
             haproxy.start()
             haproxy.wait_ready()
-            faults = Faults(
-                node=nodes["a"],
-                redis=redis,
-                kill_after_logs=300,
-                kill_not_before=duration * 0.3,
-                restart_after=restart_after,
-                redis_at=duration * 0.7,
-            )
-            load = load_through_proxy(haproxy.base, envs["a"], workdir, patients, duration, faults)
+            load = load_through_proxy(haproxy.base, envs["a"], workdir, nodes, redis, options, restart_after)
             reminders = reminders_on_both_nodes(envs, sink)
             limit = triage_limit({name: node.base for name, node in nodes.items()})
-            for node in nodes.values():
-                node.stop()
-            latency = server_side_latency([node.log_path for node in nodes.values()])
     finally:
         smtp.stop()
         if haproxy is not None:
@@ -641,33 +585,29 @@ def run_cluster(patients: int, duration: float, restart_after: float, keep: bool
             print(f"kept: {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    return judge(load, faults.report, reminders, limit, latency, boot_s, time.monotonic() - started)
+    return judge(load, reminders, limit, boot_s, time.monotonic() - started)
 
 
 def judge(
-    load: dict[str, Any],
-    faults: dict[str, Any],
-    reminders: dict[str, Any],
-    limit: dict[str, Any],
-    latency: dict[str, Any],
-    boot_s: float,
-    total_s: float,
+    load: dict[str, Any], reminders: dict[str, Any], limit: dict[str, Any], boot_s: float, total_s: float
 ) -> dict[str, Any]:
     problems = list(load["problems"])
-    if "kill" not in faults:
+    kills = load["kills"]
+    if not kills:
         problems.append("node a was never killed (the run ended first)")
-    if "redis_restart" not in faults:
+    elif not kills[0].get("restarted"):
+        problems.append("node a did not start again after the kill")
+    redis = load["redis_restart"]
+    if not redis:
         problems.append("Redis was never restarted (the run ended first)")
-    elif faults["redis_restart"]["requests_failed_meanwhile"]:
-        problems.append(
-            f"{faults['redis_restart']['requests_failed_meanwhile']} request(s) failed around the Redis restart"
-        )
+    elif redis["requests_failed_meanwhile"]:
+        problems.append(f"{redis['requests_failed_meanwhile']} request(s) failed around the Redis restart")
     if load["journeys"] == 0:
         problems.append("no journey finished")
     if not reminders["ok"]:
         problems.append(
-            f"reminders: {reminders['received']} emails for {reminders['due']} due, {reminders['sent_twice']} sent twice, "
-            f"{reminders['due'] - reminders['people_reached']} never sent"
+            f"reminders: {reminders['received']} emails for {reminders['due']} due, "
+            f"{reminders['sent_twice']} sent twice, {reminders['due'] - reminders['people_reached']} never sent"
         )
     if not limit["ok"]:
         problems.append(
@@ -677,57 +617,55 @@ def judge(
         problems.append(f"the run took {total_s:.0f} s (more than 5 minutes)")
     return {
         "load": load,
-        "faults": faults,
         "reminders": reminders,
         "triage_limit": limit,
-        "server_latency": latency,
         "boot_s": round(boot_s, 1),
         "total_s": round(total_s, 1),
         "problems": problems,
+        # The latency bar (p95 < 100 ms, p99 < 300 ms) is make load's, on a machine of its own; here it
+        # is reported ("slow"), not judged: both nodes, HAProxy, Redis and the generators share 2 cores.
         "ok": not problems,
     }
 
 
 def show(report: dict[str, Any]) -> None:
-    from scripts.load_test import WRITES
-
+    lt = load_test()
     load = report["load"]
     o = load["options"]
     print(f"date: {load['date']}; machine: {load['machine']}; load average {load['load_average']}")
     print(
-        f"two nodes (booted in {report['boot_s']} s) behind HAProxy, PostgreSQL and Redis; {o['patients']} patients "
-        f"for {o['duration']:g} s; run {load['elapsed_s']} s; journeys {load['journeys_started']} started, "
-        f"{load['journeys']} finished; requests {load['requests']:,} ({load['throughput_rps']} req/s), "
-        f"errors {load['errors']}"
+        f"two nodes (booted in {report['boot_s']} s) behind HAProxy, on PostgreSQL and Redis; "
+        f"{o['patients']} patients in {o['generators']} generator processes for {o['duration']:g} s; "
+        f"serving {load['serving_s']} s; journeys {load['journeys_started']} started, {load['journeys']} "
+        f"finished; requests {load['requests']:,} ({load['throughput_rps']} req/s), errors {load['errors']}, "
+        f"5xx answered by a node {load['server_5xx']}"
     )
-    print("latency measured by the servers (gunicorn %(D)s), both nodes:")
-    print(f"  {'kind':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    for name, k in report["server_latency"]["kinds"].items():
-        print(
-            f"  {name:<16} {k['requests']:>9,} {k['p50_ms']:>8.1f} {k['p95_ms']:>8.1f} {k['p99_ms']:>8.1f} {k['max_ms']:>8.1f}"
-        )
-    print(f"  answers by status: {report['server_latency']['statuses']}")
+    lt._table("latency measured by the servers (gunicorn %(D)s), both nodes:", load["server_kinds"])
     print(f"  {'write':<16} {'acknowledged':>12} {'stored':>8} {'present':>8} {'missing':>8} {'extra':>6}")
-    for name in WRITES:
+    for name in lt.WRITES:
         w = load["writes"][name]
         print(
-            f"  {name:<16} {w['acknowledged']:>12,} {w['stored']:>8,} {w['present']:>8,} {w['missing']:>8} {w['extra']:>6}"
+            f"  {name:<16} {w['acknowledged']:>12,} {w['stored']:>8,} {w['present']:>8,} {w['missing']:>8} "
+            f"{w['extra']:>6}"
         )
-    kill = report["faults"].get("kill")
-    if kill:
+    for kill in load["kills"]:
         print(
             f"kill: SIGKILL to node a ({len(kill['killed_pids'])} processes) at {kill['at_s']} s, after "
-            f"{kill['session_logs_acknowledged_before']} session logs acknowledged; restarted, back in HAProxy "
-            f"after {kill['down_s']} s; requests cut off and sent again: {kill['resent']} (the last "
-            f"{kill['resent_last_s_after']} s after the kill)"
+            f"{kill['session_logs_acknowledged']} session logs acknowledged; {kill['acknowledged_before']} "
+            f"writes acknowledged by then, {kill['missing_while_down']} of them missing while it was down; "
+            f"restarted: {kill.get('restarted', False)}, back after {kill.get('down_s')} s"
         )
-        for name, b in kill.get("acknowledged_before", {}).items():
-            print(f"  acknowledged before the kill: {name}: {b['acknowledged']}, missing {b['missing']}")
-    redis = report["faults"].get("redis_restart")
+    print(f"  requests cut off by the kill and sent again: {load['interrupted_by_kill']}")
+    for number, before in enumerate(load["acknowledged_before_kill"], 1):
+        print(
+            f"  acknowledged before kill {number}: "
+            + ", ".join(f"{name} {b['acknowledged']} (missing {b['missing']})" for name, b in before.items())
+        )
+    redis = load["redis_restart"]
     if redis:
         print(
-            f"Redis: stopped at {redis['at_s']} s and started again (empty) {redis['down_s']} s later; requests "
-            f"failed meanwhile: {redis['requests_failed_meanwhile']}"
+            f"Redis: stopped at {redis['at_s']} s and started again (empty) {redis['down_s']} s later; "
+            f"requests failed meanwhile: {redis['requests_failed_meanwhile']}"
         )
     r = report["reminders"]
     print(
@@ -739,6 +677,8 @@ def show(report: dict[str, Any]) -> None:
     print(
         f"triage limit {t['limit_per_minute']}/min, {t['sent']} requests to node a and b in turn: {t['answers']}"
     )
+    for line in load["slow"]:
+        print(f"slow (reported, not judged here): {line}")
     for example in load["error_examples"]:
         print(f"error: {example}")
     print(f"total {report['total_s']} s")
@@ -765,7 +705,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the whole report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the folder (the logs) and say where")
     args = parser.parse_args(argv)
-    report = run_cluster(args.patients, args.duration, args.restart_after, args.keep)
+    from scripts.loadlib.patients import Options
+
+    # The load test's own journeys and defaults (make load), with one kill once 300 session logs are in.
+    options = Options(patients=args.patients, duration=args.duration, kill_after_logs=300, kills=1)
+    report = run_cluster(options, args.restart_after, args.keep)
     show(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
