@@ -81,7 +81,8 @@ def _django() -> None:
 
 def _create(args: argparse.Namespace, io: IO) -> int:
     _django()
-    from backhome.web.clinic.services import ClinicError, clinic_create
+    from backhome.web.clinic.errors import ClinicError
+    from backhome.web.clinic.services import clinic_create
 
     try:
         clinic = clinic_create(name=args.name, phone=args.phone, email=args.email, url=args.url)
@@ -94,8 +95,9 @@ def _create(args: argparse.Namespace, io: IO) -> int:
 
 def _add_clinician(args: argparse.Namespace, io: IO) -> int:
     _django()
+    from backhome.web.clinic.errors import ClinicError
     from backhome.web.clinic.models import Clinic, Role
-    from backhome.web.clinic.services import ClinicError, clinician_add, password_set_path
+    from backhome.web.clinic.services import clinician_add, password_set_path
 
     clinic = Clinic.objects.filter(pk=args.clinic_id).first()
     if clinic is None:

@@ -75,6 +75,8 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "gthread",
         "--access-logfile",
         "-",
+        "--logger-class",  # the access log without the secrets of feed, reset and join links
+        "backhome.web.config.accesslog.RedactingLogger",
         "--forwarded-allow-ips",
         os.environ.get("BACKHOME_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
@@ -112,6 +114,9 @@ def _serve(args: argparse.Namespace, io: IO) -> int:
             raise
         io.stderr.write(line + "\n")
         return 1
+    from backhome.web.config.datadir import report_and_fix
+
+    report_and_fix(io.stderr)  # anything in the data folder that others could read is made owner-only
     host = f"[{args.host}]" if ":" in args.host else args.host
     io.stdout.write(f"backhome is running at http://{host}:{args.port}\n")
     io.stdout.flush()

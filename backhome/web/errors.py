@@ -79,3 +79,26 @@ class Unavailable(DomainError):
     """The service cannot answer now (the database is read-only or full, for example); nothing changed."""
 
     default_code = "unavailable"
+
+
+#: The status of each kind of domain error: the one place a service's refusal becomes a status.
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+    TooLarge: 413,
+    VersionRequired: 428,
+    RateLimited: 429,
+    Unavailable: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The status of a domain error: its kind's (a subclass, e.g. ``AlreadyCheckedIn(Conflict)``, has
+    its kind's). A kind not in :data:`STATUS` is a mistake of ours: 500."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500

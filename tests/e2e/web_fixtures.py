@@ -76,6 +76,10 @@ class Visit:
 
 @pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
 def visit(request: pytest.FixtureRequest, web_browser: Any, live_server: Any) -> Iterator[Visit]:
+    from django.core.cache import caches
+
+    # Every browser is 127.0.0.1: the rate limits' counts (the shared cache) start at nothing each test.
+    caches["shared"].clear()
     context = web_browser.new_context(viewport=request.param)
     page = context.new_page()
     yield Visit(page, live_server.url)

@@ -25,3 +25,12 @@ def _fast_password_hashing(request: pytest.FixtureRequest, settings: LazySetting
     keep Argon2 first (tests/integration/test_accounts_reset.py checks it with the real hasher)."""
     if request.node.get_closest_marker("real_password_hashing") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    """Every test client is 127.0.0.1: the counts of the rate limits and of django-axes (the shared
+    cache, files that outlive a test) start at nothing in each test."""
+    from django.core.cache import caches
+
+    caches["shared"].clear()

@@ -9,7 +9,7 @@ from typing import Any
 from django.test import Client
 
 from backhome.web.patient.models import Person
-from backhome.web.reminders import services
+from backhome.web.reminders import selectors, services
 from backhome.web.reminders.models import ReminderSettings
 
 #: A Monday, 2 March 2026, and the moments the tests act at (all in Europe/London, UTC+0 in March
@@ -23,8 +23,9 @@ def london(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo("Europe/London"))
 
 
-def choose(person: Person, **values: Any) -> ReminderSettings:
-    """The person's choices: every day at 18:00, check-in at 08:00, London, plus ``values``."""
+def choose(person: Person, *, confirmed: bool = True, **values: Any) -> ReminderSettings:
+    """The person's choices: every day at 18:00, check-in at 08:00, London, plus ``values``; the address
+    confirmed unless ``confirmed`` is False."""
     chosen: dict[str, Any] = {
         "session_days": [0, 1, 2, 3, 4, 5, 6],
         "session_time": dt.time(18, 0),
@@ -32,7 +33,11 @@ def choose(person: Person, **values: Any) -> ReminderSettings:
         "time_zone": "Europe/London",
     }
     chosen.update(values)
-    return services.reminder_settings_update(person=person, values=chosen)
+    settings = services.reminder_settings_update(person=person, values=chosen)
+    if confirmed:  # as if its owner had opened the emailed link (test_reminders_optin.py tests the link)
+        services.reminder_email_confirm(settings=settings, address=selectors.recipient(settings))
+        settings.refresh_from_db()
+    return settings
 
 
 def feed_path(client: Client) -> str:

@@ -101,6 +101,13 @@ class World:
     def dana(self) -> int:
         return self.cast.dana.pk
 
+    def confirm_path(self) -> str:
+        """The link that confirms Dana's reminder address (a guest's address, given on the page)."""
+        settings = reminder_services.reminder_settings_update(
+            person=self.cast.dana, values={"email": "dana@example.org"}
+        )  # emails stay off: the stop page keeps showing "stopped"
+        return f"/reminders/confirm/{reminder_selectors.confirm_token(settings, 'dana@example.org')}/"
+
     def reset_path(self) -> str:
         """Yusuf's password reset link (made now: a login since would make an older one stale)."""
         yusuf = self.cast.yusuf
@@ -250,6 +257,7 @@ ROUTES: dict[str, Route] = {
     "accounts:signup": Route("dana", _p("/account/signup/"), post="form"),
     "accounts:login": Route("anonymous", _p("/account/login/"), post="form"),
     "accounts:logout": Route("cleo", _p("/account/logout/"), post="form"),
+    "accounts:logout_everywhere": Route("cleo", _p("/account/logout/everywhere/"), post="form"),
     "accounts:download": Route("dana", _p("/account/download/"), page=False, file=True),
     "accounts:delete": Route("dana", _p("/account/delete/"), post="form"),
     "accounts:deleted": Route("anonymous", _p("/account/deleted/")),
@@ -328,6 +336,7 @@ ROUTES: dict[str, Route] = {
         "anonymous", lambda w: f"/reminders/feed/{w.feed_secret}.ics", page=False, file=True
     ),
     "reminders:stop": Route("anonymous", lambda w: f"/reminders/stop/{w.stop_token}/", post="form"),
+    "reminders:confirm": Route("anonymous", lambda w: w.confirm_path(), post="form"),
 }
 
 #: Addresses that take a POST without a CSRF token, and why (docs/security.md).

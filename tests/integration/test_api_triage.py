@@ -118,3 +118,18 @@ def test_triage_is_rate_limited_per_client_address_with_retry_after(client: Clie
         post_json(client, "/api/v1/triage", DANA_WEB, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
     )
     assert post_json(client, "/api/v1/triage", DANA_WEB, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_client_of_the_triage_has_its_own_count(
+    client: Client, settings: Any
+) -> None:
+    from backhome.web.config.throttle import trusted_networks
+
+    settings.API_TRIAGE_RATE = "2/min"
+    settings.TRUSTED_PROXIES = trusted_networks("127.0.0.1")
+    dana, walt = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}, {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    for _ in range(2):
+        assert post_json(client, "/api/v1/triage", DANA_WEB, **dana).status_code == 200
+    assert_envelope(post_json(client, "/api/v1/triage", DANA_WEB, **dana), 429, "rate_limited")
+    # Walt comes through the same proxy: he is not refused because Dana used her share.
+    assert post_json(client, "/api/v1/triage", DANA_WEB, **walt).status_code == 200

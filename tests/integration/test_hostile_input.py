@@ -29,6 +29,16 @@ from tests.integration.site_map import ROUTES, World, changed, first_step, forms
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings: Any) -> None:
+    """Dozens of hostile submissions of one form from one client: each must get its own answer, not the
+    rate limits' 429 (test_rate_limits.py tests those)."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/h")
+    settings.PASSWORD_RESET_EMAILS_PER_ADDRESS = "100000/h"
+    settings.AXES_ENABLED = False
+
+
 SCRIPT = '<script>alert("backhome")</script>'
 MALICIOUS = {
     "script": SCRIPT,
@@ -126,6 +136,7 @@ FORMS: dict[str, Spec] = {
         {"email": "email", "password": "secret"},
     ),
     "accounts:logout": Spec(lambda w: {}, {}),
+    "accounts:logout_everywhere": Spec(lambda w: {"password": PASSWORD}, {"password": "secret"}),
     "accounts:delete": Spec(lambda w: {"confirm": "DELETE"}, {"confirm": "action"}),
     "accounts:password_reset": Spec(lambda w: {"email": "yusuf@hilltop.example"}, {"email": "email"}),
     "accounts:password_reset_confirm": Spec(
@@ -240,6 +251,7 @@ FORMS: dict[str, Spec] = {
     "reminders:feed_change": Spec(lambda w: {"action": "new"}, {"action": "action"}),
     # csrf-exempt one-click unsubscribe (site_map.CSRF_EXEMPT): a POST with any body stops the emails
     "reminders:stop": Spec(lambda w: {}, {}),
+    "reminders:confirm": Spec(lambda w: {}, {}),
 }
 
 

@@ -18,8 +18,6 @@ EMAIL_ERRORS = {
     "max_length": "This email address is too long (254 characters at most).",
 }
 
-EXISTS_MESSAGE = "There is already an account with this email address. Log in instead, or set a new password."
-
 #: Django's password validators say it their way; we say it ours (by the validator's error code).
 PASSWORD_MESSAGES = {
     "password_too_short": "Please use at least {min_length} characters.",
@@ -92,10 +90,8 @@ class SignupForm(forms.Form):
         self.fields["password"].help_text = new_password_help()
 
     def clean_email(self) -> str:
-        email = normalise_email(self.cleaned_data["email"])
-        if User.objects.filter(username__iexact=email).exists():
-            raise ValidationError(EXISTS_MESSAGE, code="exists")
-        return email
+        # Whether the address has an account is not said here: the view emails its owner instead.
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -162,3 +158,19 @@ class DeleteForm(forms.Form):
         if value.upper() != "DELETE":
             raise ValidationError("Please type the word DELETE to confirm.", code="mismatch")
         return value
+
+
+class LogoutEverywhereForm(forms.Form):
+    """Logging out on every device asks for the password: whoever holds only this browser cannot."""
+
+    password = password_field(label="Your password", autocomplete="current-password")
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("This is not the password of this account. Please try again.", code="wrong")
+        return password

@@ -21,15 +21,9 @@ from django.db import models
 from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
-from backhome.web.accounts.models import LoginFailure
 from backhome.web.patient.models import Person
 
 EXPORT_SCHEMA = "backhome.export/1"
-
-#: The login throttle: this many failures for one email within WINDOW refuse logins for LOCKOUT.
-MAX_FAILURES = 5
-WINDOW = datetime.timedelta(minutes=15)
-LOCKOUT = datetime.timedelta(minutes=15)
 
 
 # --------------------------------------------------------------------------- the person's data
@@ -197,12 +191,6 @@ def export_document(*, person: Person | None, user: User | None) -> dict[str, An
             "email": email,
             "joined_at": _value(user.date_joined),
             "last_login": _value(user.last_login),
-            "failed_logins": [
-                _value(at)
-                for at in LoginFailure.objects.filter(email=normalise_email(email))
-                .order_by("at")
-                .values_list("at", flat=True)
-            ],
         }
     return {
         "schema": EXPORT_SCHEMA,
@@ -212,27 +200,9 @@ def export_document(*, person: Person | None, user: User | None) -> dict[str, An
     }
 
 
-# --------------------------------------------------------------------------- the login throttle
+# --------------------------------------------------------------------------- email addresses
 
 
 def normalise_email(email: str) -> str:
     """An email address as an account's username: trimmed, lower case (so unique whatever its case)."""
     return email.strip().lower()
-
-
-def login_locked_until(*, email: str, now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """When logins for this email may start again, or None if they may now.
-
-    Refused after ``MAX_FAILURES`` failures within ``WINDOW`` of each other, for ``LOCKOUT`` after the
-    last of them. Refused attempts are not recorded, so waiting is enough to try again.
-    """
-    now = now or timezone.now()
-    latest = list(
-        LoginFailure.objects.filter(email=normalise_email(email), at__gt=now - LOCKOUT - WINDOW)
-        .order_by("-at")
-        .values_list("at", flat=True)[:MAX_FAILURES]
-    )
-    if len(latest) < MAX_FAILURES or latest[0] - latest[-1] > WINDOW:
-        return None
-    until: datetime.datetime = latest[0] + LOCKOUT
-    return until if until > now else None

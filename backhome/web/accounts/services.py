@@ -7,21 +7,17 @@ done as a guest is lost.
 
 from __future__ import annotations
 
-import datetime
 import enum
 
+from axes import utils as axes_utils
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.utils import timezone
 
-from backhome.web.accounts.models import LoginFailure
 from backhome.web.accounts.selectors import normalise_email, person_has_data
+from backhome.web.api import services as api_services
 from backhome.web.errors import Conflict
 from backhome.web.patient.models import Person, Screening
-
-#: Failed logins are kept this long (the throttle needs at most half an hour of them).
-FAILURES_KEPT = datetime.timedelta(days=1)
 
 
 class AccountExists(Conflict):
@@ -53,9 +49,10 @@ class LoginOutcome(enum.StrEnum):
 
     NOTHING = "nothing"  # no guest answers on this device (or they were already the account's)
     MOVED = "moved"  # the account had none: the guest's answers are now the account's
-    KEPT_APART = "kept_apart"  # both had answers: the account's are kept, the guest's left as they were
-    #: As KEPT_APART, but the guest's answers had an emergency result: it and its lock go to the account.
-    KEPT_APART_LOCKED = "kept_apart_locked"
+    #: Both had answers: the account's are kept and the guest's deleted (two programmes are not merged).
+    GUEST_DELETED = "guest_deleted"
+    #: As GUEST_DELETED, but the guest's answers had an emergency result: it and its lock go to the account.
+    GUEST_DELETED_LOCKED = "guest_deleted_locked"
 
 
 def account_create(*, email: str, password: str, guest: Person | None) -> tuple[User, Person]:
@@ -96,9 +93,11 @@ def account_login(*, user: User, guest: Person | None) -> tuple[Person, LoginOut
 
     - No guest answers: the account's person (an empty guest person is deleted; it held nothing).
     - Guest answers and an account with none: the guest's person becomes the account's.
-    - Both have answers: the account's are kept and the guest's person is left as it was, never deleted.
+    - Both have answers: the account's are kept and the guest's person is deleted with all its data (two
+      plans are not merged; left in place, the guest's answers would outlive a later "delete my account").
       If the guest's answers ended in an emergency result and the account is not locked, that result and
-      its lock are copied to the account: a warning sign given on this device is never left behind.
+      its lock are copied to the account first: a warning sign given on this device is never left behind.
+      A guest person another record protects (e.g. a clinic's) is left as it was.
     """
     with transaction.atomic():
         mine = Person.objects.select_for_update().filter(user_id=user.pk).first()
@@ -119,10 +118,16 @@ def account_login(*, user: User, guest: Person | None) -> tuple[Person, LoginOut
             guest.user = user
             guest.save(update_fields=["user"])
             return guest, LoginOutcome.MOVED if guest_has_data else LoginOutcome.NOTHING
+        outcome = LoginOutcome.GUEST_DELETED
         if guest.locked and not mine.locked:
             _copy_lock(source=guest, target=mine)
-            return mine, LoginOutcome.KEPT_APART_LOCKED
-        return mine, LoginOutcome.KEPT_APART
+            outcome = LoginOutcome.GUEST_DELETED_LOCKED
+        try:
+            with transaction.atomic():
+                guest.delete()
+        except (ProtectedError, RestrictedError):
+            pass  # kept: the lock (if any) is already the account's, and a clinic still needs the record
+        return mine, outcome
 
 
 def _copy_lock(*, source: Person, target: Person) -> None:
@@ -143,18 +148,22 @@ def _copy_lock(*, source: Person, target: Person) -> None:
     target.save(update_fields=["emergency_locked_at", "emergency_screening"])
 
 
-def login_failure_record(*, email: str, now: datetime.datetime | None = None) -> LoginFailure:
-    """Count a wrong password (or an unknown address) against this email, for the throttle."""
-    now = now or timezone.now()
+def account_log_out_everywhere(*, user: User, password: str) -> int:
+    """End every session of the account and revoke its API tokens; how many tokens were live.
+
+    The password (already checked) is hashed again with a new salt: Django ties each session to the
+    password's hash, so every session made before no longer lets anyone in, and the password stays the
+    same for its owner."""
     with transaction.atomic():
-        LoginFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()
-        return LoginFailure.objects.create(email=normalise_email(email), at=now)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return api_services.tokens_revoke_all(user=user)
 
 
-def login_failures_clear(*, email: str) -> None:
-    """Forget the failed logins of this email (after a good login or a new password)."""
-    with transaction.atomic():
-        LoginFailure.objects.filter(email=normalise_email(email)).delete()
+def login_pause_lift(*, email: str) -> None:
+    """Forget the wrong passwords counted against this email (its owner has just set a new password, or
+    the account is deleted). What was counted against a client address stays."""
+    axes_utils.reset(username=normalise_email(email))
 
 
 def person_delete(*, person: Person | None, user: User | None) -> None:
@@ -173,7 +182,8 @@ def person_delete(*, person: Person | None, user: User | None) -> None:
             if person is not None:
                 person.delete()
             if user is not None:
-                LoginFailure.objects.filter(email=normalise_email(user.get_username())).delete()
                 user.delete()
+        if user is not None:
+            login_pause_lift(email=user.get_username())
     except (ProtectedError, RestrictedError) as error:
         raise DeleteRefused() from error

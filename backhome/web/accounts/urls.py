@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("download/", views.download, name="download"),
     path("delete/", views.delete, name="delete"),
     path("deleted/", views.deleted, name="deleted"),

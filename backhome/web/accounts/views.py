@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
+from django.core.mail import send_mail
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -21,7 +23,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
-from backhome.web.api.errors import status_of
+from backhome.web.accounts.selectors import normalise_email
+from backhome.web.api import services as api_services
+from backhome.web.config import throttle
+from backhome.web.errors import status_of
 from backhome.web.patient import selectors as patient_selectors
 from backhome.web.patient.services import SESSION_KEY
 
@@ -34,15 +39,41 @@ def _notice(request: HttpRequest) -> str | None:
     return str(value) if value else None
 
 
-def _locked_message(until: datetime.datetime) -> str:
-    at = timezone.localtime(until).strftime("%H:%M")
-    return (
-        "There have been too many wrong passwords for this email address, so to keep the account safe "
-        f"logging in is paused for 15 minutes (until {at}). You can set a new password instead."
-    )
+LOCKED_MESSAGE = (
+    "There have been too many wrong passwords for this email address, or from your connection, so to keep "
+    "the account safe logging in is paused for 15 minutes. You can set a new password instead: the link "
+    "we email you works at once."
+)
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a paused login (``AXES_LOCKOUT_CALLABLE``): the login form again, with why."""
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, LOCKED_MESSAGE)
+    context = {"form": form, "next": "", "notice": None}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 # --------------------------------------------------------------------------- sign up, log in, log out
+
+
+def _email_existing_owner(request: HttpRequest, email: str) -> None:
+    address = normalise_email(email)
+    if throttle.hit("signup_exists_email", address, "1/day") is not None:
+        return
+    body = render_to_string(
+        "accounts/email/signup_exists.txt",
+        {
+            "email": address,
+            "login_url": request.build_absolute_uri(reverse("accounts:login")),
+            "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
+        },
+    )
+    send_mail("Someone tried to make a backhome account with your address", body, None, [address])
 
 
 @never_cache
@@ -62,9 +93,13 @@ def signup(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"], password=form.cleaned_data["password"], guest=guest
                 )
             except services.AccountExists:
-                form.add_error("email", forms.EXISTS_MESSAGE)
+                # Answer as for a new address (a sign-up must not tell who has an account here); the
+                # owner learns of it by email instead, at most once a day.
+                _email_existing_owner(request, form.cleaned_data["email"])
+                request.session[NOTICE_KEY] = "signup_emailed"
+                return redirect("accounts:account")
             else:
-                auth.login(request, user)
+                auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 request.session[SESSION_KEY] = person.pk
                 request.session[NOTICE_KEY] = "signed_up_kept" if has_data else "signed_up"
                 return redirect("accounts:account")
@@ -91,22 +126,14 @@ def login(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             email = form.cleaned_data["email"]
-            until = selectors.login_locked_until(email=email)
-            user = None
-            if until is None:
-                user = auth.authenticate(request, username=email, password=form.cleaned_data["password"])
-                if user is None:
-                    services.login_failure_record(email=email)
-                    until = selectors.login_locked_until(email=email)
-            if until is not None:
-                form.add_error(None, _locked_message(until))
-                status = 429
-            elif user is None:
+            # django-axes counts a wrong password against the email and the client's address; once either
+            # is paused, its middleware answers with ``locked_out`` whatever this view says.
+            user = auth.authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
                 form.add_error(
                     "password", "The email address or the password is not right. Please try again."
                 )
             else:
-                services.login_failures_clear(email=email)
                 guest = patient_selectors.person_for_session(
                     request.session
                 )  # before login renews the session
@@ -137,6 +164,27 @@ def logout(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     return render(request, "accounts/logout.html")
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """Log out on every device (this one too) and revoke the API tokens; the password confirms it."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user = request.user
+    if request.method == "POST":
+        form = forms.LogoutEverywhereForm(user, request.POST)
+        if form.is_valid():
+            services.account_log_out_everywhere(user=user, password=form.cleaned_data["password"])
+            auth.logout(request)
+            request.session[NOTICE_KEY] = "logged_out_everywhere"
+            return redirect("accounts:login")
+    else:
+        form = forms.LogoutEverywhereForm(user)
+    return _form_page(request, "accounts/logout_everywhere.html", form, {})
 
 
 # --------------------------------------------------------------------------- my account
@@ -228,6 +276,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_invalid(self, form: Form) -> HttpResponse:
         return _bad_request(super().form_invalid(form))
 
+    def form_valid(self, form: Form) -> HttpResponse:
+        # A few emails an hour to one address, whoever asks: no flooding someone's inbox. Past that
+        # the page says the same (it never says whether an account exists), and nothing is sent.
+        email = normalise_email(form.cleaned_data["email"])
+        if throttle.hit("reset_email", email, settings.PASSWORD_RESET_EMAILS_PER_ADDRESS) is not None:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -244,7 +300,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
         # A new password lifts a login pause: the person has shown they own the address.
-        services.login_failures_clear(email=self.user.get_username())
+        services.login_pause_lift(email=self.user.get_username())
+        # Whoever knew the old password may have made tokens with it: they stop working too.
+        api_services.tokens_revoke_all(user=self.user)
         return response
 
 

@@ -4,10 +4,10 @@ decides a clinical rule; the core decides and the services store its answer (doc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
@@ -26,6 +26,7 @@ from backhome.web.clinic.errors import ClinicError, NotAtClinic
 from backhome.web.clinic.permissions import audit, patient_of_clinic
 from backhome.web.clinic.selectors import patient_list as clinic_list
 from backhome.web.clinic.selectors.patient_rows import patient_rows
+from backhome.web.config import throttle
 from backhome.web.errors import Invalid, NotFound
 from backhome.web.fhir.bundle import person_bundle
 from backhome.web.patient.services import LockError
@@ -86,11 +87,13 @@ def library_one(request: HttpRequest, exercise_id: str) -> dict[str, Any]:
 
 
 class PerAddress(SimpleRateThrottle):
-    """``BACKHOME_API_TRIAGE_RATE`` requests per client address (the socket's, never a header a client
-    could make up), counted in the cache all worker processes share (files under the data folder)."""
+    """``BACKHOME_API_TRIAGE_RATE`` requests per client address (the socket's, or behind a proxy of
+    ``BACKHOME_TRUSTED_PROXIES`` the address it forwarded for: ``throttle.client_address``), counted in
+    the cache all worker processes share."""
 
     scope = "triage"
-    cache = ConnectionProxy(caches, "shared")
+    # The proxy finds the thread's own cache connection on each use, as django.core.cache.cache does.
+    cache = cast(BaseCache, ConnectionProxy(caches, "shared"))
 
     def __init__(self) -> None:
         super().__init__(rate=settings.API_TRIAGE_RATE)
@@ -102,7 +105,7 @@ class PerAddress(SimpleRateThrottle):
         return bool(super().allow_request(request))
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": request.META.get("REMOTE_ADDR", "")}
+        return self.cache_format % {"scope": self.scope, "ident": throttle.client_address(request)}
 
 
 #: The intake's published JSON Schema (generated from the core's model, backhome/core/schemas/), without

@@ -85,15 +85,18 @@ class BrowserSession(APIKeyCookie):
         self.scope = scope
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
-            raise NotAllowed("The request could not be checked: send the CSRF token in X-CSRFToken.")
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
+        """The session's caller, or None (then the answer is 401 with ``WWW-Authenticate``). A session
+        that names someone must send the CSRF token with a write (403 without it): a cookie alone could
+        come from another site's form."""
         user = request.user if request.user.is_authenticated else None
         person = person_for_session(request.session)
         if user is None and person is None:
             return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
+            raise NotAllowed("The request could not be checked: send the CSRF token in X-CSRFToken.")
         caller = _allowed(Caller(user=user, person=person, scopes=ALL_SCOPES), self.scope)
         if caller.membership is not None:
             request.session.set_expiry(CLINICIAN_IDLE_SECONDS)  # as every clinic page does

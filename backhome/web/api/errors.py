@@ -4,7 +4,7 @@ fault, a body too large):
 ``{"error": {"code": "...", "message": "...", "fields": [{"field": "...", "message": "..."}]}}``
 
 :func:`envelope` is the only function that builds it. A service's refusal is a domain error
-(``backhome.web.errors``); :data:`STATUS` gives each kind its status, once, and :func:`status_of` is what
+(``backhome.web.errors``); `backhome.web.errors.STATUS` gives each kind its status, once, and :func:`status_of` is what
 the pages use too, so the same fault gets the same status everywhere.
 
 ninja's own answers (its 422 for a bad body, its plain-text 405, Django's 404 and 500 pages) are all
@@ -28,18 +28,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from pydantic import BaseModel
 
-from backhome.web.errors import (
-    Conflict,
-    DomainError,
-    Invalid,
-    NotAllowed,
-    NotFound,
-    RateLimited,
-    StaleVersion,
-    TooLarge,
-    Unavailable,
-    VersionRequired,
-)
+from backhome.web.errors import DomainError, status_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,18 +38,6 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: How long a client should wait before sending again what was refused with 503.
 RETRY_AFTER_S = 120
 
-#: The status of each kind of domain error: the one place a service's refusal becomes a status.
-STATUS: dict[type[DomainError], int] = {
-    Invalid: 400,
-    NotAllowed: 403,
-    NotFound: 404,
-    Conflict: 409,
-    StaleVersion: 412,
-    TooLarge: 413,
-    VersionRequired: 428,
-    RateLimited: 429,
-    Unavailable: 503,
-}
 
 #: The stable code of each status when nothing more precise is known (the refusals that are not domain
 #: errors: ninja's, Django's, the web server's).
@@ -121,15 +98,6 @@ def envelope(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
-
-
-def status_of(error: DomainError) -> int:
-    """The status of a domain error: its kind's (a subclass, e.g. ``AlreadyCheckedIn(Conflict)``, has
-    its kind's). A kind not in :data:`STATUS` is a mistake of ours: 500."""
-    for kind in type(error).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return 500
 
 
 def error_response(error: DomainError) -> JsonResponse:
@@ -270,7 +238,12 @@ def _declared_length(request: HttpRequest) -> int:
 
 def enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse, in the envelope, what ninja would answer in plain text or read too much of: a body over
-    ``MAX_BODY`` (413), a body that is not JSON (415), and a method the address does not take (405)."""
+    ``MAX_BODY`` (413), a body that is not JSON (415), and a method the address does not take (405).
+
+    Every answer of the API is sent with ``Cache-Control: no-store`` (and ``private``): most carry a
+    person's data (their plan, their history, a clinic's patients, even the public triage's decision on
+    someone's answers), and no shared or browser cache should keep them. This is the one place every
+    API address goes through, so a new endpoint cannot forget it."""
 
     @functools.wraps(view)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -289,6 +262,7 @@ def enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             allow = response.get("Allow", "")
             message = f"This address takes {allow or 'other methods'}."
             return envelope(405, "method_not_allowed", message, headers={"Allow": allow} if allow else None)
+        add_never_cache_headers(response)
         return response
 
     return inner

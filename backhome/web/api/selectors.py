@@ -192,7 +192,7 @@ def history_json(person: Person, *, today: dt.date) -> dict[str, Any]:
                 "day": s.day,
                 "status": s.status,
                 "exercises": len(s.programme),
-                "logged": s.logged,  # type: ignore[attr-defined]
+                "logged": s.logged,
                 "stop_rules": list(s.stop_rules),
             }
             for s in sessions

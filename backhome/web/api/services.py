@@ -107,6 +107,13 @@ def token_revoke(*, user: Any, token_id: int, now: dt.datetime | None = None) ->
         return row
 
 
+def tokens_revoke_all(*, user: Any, now: dt.datetime | None = None) -> int:
+    """Revoke every live token of ``user`` (a password reset, a log out everywhere); how many were live."""
+    return AccessToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+
+
 def token_mark_used(*, token: AccessToken, now: dt.datetime | None = None) -> None:
     """Note when a token was last used (at most once a minute, so a burst of reads writes once)."""
     now = now or timezone.now()

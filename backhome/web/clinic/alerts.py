@@ -340,7 +340,10 @@ def alerts_inbox(
 ) -> list[AlertLine]:
     """The clinic's open alerts, newest first (or the latest acknowledged ones), optionally of one patient
     (two queries)."""
-    alerts = Alert.objects.filter(clinic_id=clinic_id, acknowledged_at__isnull=not acknowledged)
+    # Only of the clinic's patients now: a patient who left takes their alerts with them.
+    alerts = Alert.objects.filter(
+        clinic_id=clinic_id, person__enrolment__clinic_id=clinic_id, acknowledged_at__isnull=not acknowledged
+    )
     if person_id is not None:
         alerts = alerts.filter(person_id=person_id)
     order = ("-acknowledged_at", "-pk") if acknowledged else ("-created_at", "-pk")
@@ -374,7 +377,13 @@ def alert_acknowledge(
     if "\x00" in text:
         raise ClinicError("note", "The note has a character that cannot be stored (NUL): type it again.")
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id, clinic_id=membership.clinic_id).first()
+        alert = (
+            Alert.objects.select_for_update()
+            .filter(
+                pk=alert_id, clinic_id=membership.clinic_id, person__enrolment__clinic_id=membership.clinic_id
+            )
+            .first()
+        )
         if alert is None:
             raise NotAtClinic("There is no such alert.")
         if alert.acknowledged_at is not None:
@@ -393,7 +402,9 @@ def alert_acknowledge(
 
 
 def open_count(clinic_id: int) -> int:
-    return Alert.objects.filter(clinic_id=clinic_id, acknowledged_at__isnull=True).count()
+    return Alert.objects.filter(
+        clinic_id=clinic_id, person__enrolment__clinic_id=clinic_id, acknowledged_at__isnull=True
+    ).count()
 
 
 def alerts_scan_after_commit(*, person: Person) -> None:

@@ -5,7 +5,11 @@
 - ``require_clinic_admin``: the same, and the membership's role is ``admin``.
 - ``patient_of_clinic``: a person enrolled at the membership's clinic, or 404 (never 403: a clinician of
   one clinic must not learn who is a patient of another, or who exists at all).
-- ``audit``: one ``AuditEvent`` per view, change or export of a patient's data.
+- ``audit``: one ``AuditEvent`` per view, change or export of a patient's data. A clinic page that loads a
+  patient (``patient_of_clinic``) and answers with anything but a redirect, a 404 or a one-line
+  ``text/plain`` refusal, without having audited that patient itself (a form refused and the page shown
+  again, 400), gets a "view" row from ``require_clinician``: every answer that shows a patient's data is
+  audited, whatever its status.
 
 A clinician's session ends after ``CLINICIAN_IDLE_SECONDS`` without a clinic page: every clinic page
 re-arms the expiry (``request.session.set_expiry``), so the session cookie and the stored session both
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -32,6 +37,10 @@ from backhome.web.patient.models import Person
 CLINICIAN_IDLE_SECONDS = 30 * 60
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+#: During one clinic request: the patients it loaded, and those it audited (see ``require_clinician``).
+_loaded: ContextVar[dict[int, Person] | None] = ContextVar("clinic_patients_loaded", default=None)
+_audited: ContextVar[set[int] | None] = ContextVar("clinic_patients_audited", default=None)
 
 
 def clinician_membership(user: Any) -> Membership | None:
@@ -79,11 +88,43 @@ def require_clinician(view: View) -> View:
             return forbidden(request)
         request.membership = membership  # type: ignore[attr-defined]  # HttpRequest's type has no such field
         request.session.set_expiry(CLINICIAN_IDLE_SECONDS)
-        response = view(request, *args, **kwargs)
+        loaded_token = _loaded.set({})
+        audited_token = _audited.set(set())
+        try:
+            response = view(request, *args, **kwargs)
+            _audit_shown(request, membership, response)
+        finally:
+            _loaded.reset(loaded_token)
+            _audited.reset(audited_token)
         add_never_cache_headers(response)
         return response
 
     return cast(View, wrapper)
+
+
+def _shows_data(response: HttpResponse) -> bool:
+    """Whether an answer may show a patient's data: anything but a redirect, a 404, and the one-line
+    ``text/plain`` refusals of a query value (``until: give a date...``)."""
+    if response.status_code in (301, 302, 303, 307, 308, 404):
+        return False
+    return not response.get("Content-Type", "").startswith("text/plain")
+
+
+def _audit_shown(request: HttpRequest, membership: Membership, response: HttpResponse) -> None:
+    """A "view" row for each patient the request loaded, showed and did not audit itself."""
+    loaded, audited = _loaded.get() or {}, _audited.get() or set()
+    if not _shows_data(response):
+        return
+    match = request.resolver_match
+    page = (match.url_name or "page").replace("_", " ") if match is not None else "page"
+    for pk, person in loaded.items():
+        if pk not in audited:
+            audit(
+                membership=membership,
+                person=person,
+                action="view",
+                what=f"{page}, answered {response.status_code}",
+            )
 
 
 def require_clinic_admin(view: View) -> View:
@@ -107,6 +148,9 @@ def patient_of_clinic(membership: Membership, person_id: int | str) -> Person:
     person = Person.objects.filter(pk=pk, enrolment__clinic_id=membership.clinic_id).first()
     if person is None:
         raise Http404("no such patient")
+    loaded = _loaded.get()
+    if loaded is not None:  # inside a clinic page: audited on the way out unless the view does it
+        loaded[person.pk] = person
     return person
 
 
@@ -118,6 +162,9 @@ def audit(*, membership: Membership, person: Person | None, action: str, what: s
     """
     if action not in AuditEvent.Action.values:
         raise ValueError(f"unknown audit action {action!r}")
+    audited = _audited.get()
+    if audited is not None and person is not None:
+        audited.add(person.pk)
     with transaction.atomic():
         return AuditEvent.objects.create(
             clinic_id=membership.clinic_id,

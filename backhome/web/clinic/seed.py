@@ -309,7 +309,7 @@ def _seed_group(
     Screening.objects.bulk_create(screenings, batch_size=BATCH_SIZE)
     items = []
     for screening in screenings:
-        for number, exercise in enumerate(screening.decision["exercises"], 1):
+        for number, exercise in enumerate((screening.decision or {})["exercises"], 1):
             items.append(
                 PlanItem(
                     screening=screening,

@@ -126,6 +126,10 @@ def _columns(query: ListQuery) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- a patient's page
 
 
+#: The earliest ``?until=`` of a patient's page (nobody practised with backhome before it).
+EARLIEST_UNTIL = dt.date(2000, 1, 1)
+
+
 @require_GET
 @require_clinician
 def patient(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -135,9 +139,13 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.GET.get("until"):
         try:
             until = dt.date.fromisoformat(request.GET["until"])
+            if until < EARLIEST_UNTIL:  # the charts reach 12 weeks before it: year 1 has no such weeks
+                raise ValueError(until)
         except ValueError:
             return HttpResponse(
-                "until: give a date as YYYY-MM-DD.", status=400, content_type="text/plain; charset=utf-8"
+                f"until: give a date as YYYY-MM-DD, from {EARLIEST_UNTIL.isoformat()}.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
             )
     try:
         page = patient_page(membership.clinic_id, person, today=_today(), until=until)

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from backhome.web.clinic.editor import forms, services
 from backhome.web.clinic.editor.changes import change_text, changes_seen, changes_unseen
 from backhome.web.clinic.editor.page import editor_page
+from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Membership, ProgrammeChange
 from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
-from backhome.web.clinic.services import ClinicError
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import person_for_session
 
@@ -58,8 +58,9 @@ def programme(request: HttpRequest, person_id: int) -> HttpResponse:
     membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     saved = None
-    if request.GET.get("saved", "").isdigit():
-        saved = ProgrammeChange.objects.filter(person=person, pk=int(request.GET["saved"])).first()
+    wanted = request.GET.get("saved", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # not "²", not 40 digits: no change's id
+        saved = ProgrammeChange.objects.filter(person=person, pk=int(wanted)).first()
     audit(membership=membership, person=person, action="view", what="programme editor")
     return _page(request, membership, person, saved=saved)
 

@@ -6,11 +6,14 @@ Every variable is documented in docs/web.md. Nothing here is a secret: the secre
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from backhome.web.config import datadir, throttle
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -41,8 +44,10 @@ def secret_key_from_file(path: Path) -> str:
     return key
 
 
+# Everything this process creates is its owner's only: the data folder holds health data (config/datadir.py).
+datadir.owner_only_umask()
 DATA_DIR = Path(os.environ.get("BACKHOME_DATA_DIR") or REPO / "data").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("BACKHOME_SECRET_KEY") or secret_key_from_file(DATA_DIR / "secret_key")
 DEBUG = env_bool("BACKHOME_DEBUG")
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
     "backhome.web.clinic",
     "backhome.web.api",
     "backhome.web.reminders",
+    "axes",  # login limits per client address and per account (docs/security.md)
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -99,13 +105,17 @@ MIDDLEWARE = [
     # Django pads each compressed response at random against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "backhome.web.config.security.ContentSecurityPolicyMiddleware",
+    "backhome.web.config.limits.BodyLimitMiddleware",  # any body over 64 KB: 413 before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "backhome.web.accounts.middleware.AccountPersonMiddleware",
+    "backhome.web.config.throttle.RateLimitMiddleware",  # RATE_LIMITS, per client address
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: turns a locked-out login into AXES_LOCKOUT_CALLABLE's page.
+    "axes.middleware.AxesMiddleware",
 ]
 ROOT_URLCONF = "backhome.web.config.urls"
 WSGI_APPLICATION = "backhome.web.config.wsgi.application"
@@ -210,6 +220,43 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# --------------------------------------------------------------------------- limits (docs/security.md)
+#: Reverse proxies in front of backhome (addresses or networks, comma-separated): from them, the client's
+#: address is read from X-Forwarded-For (config/throttle.py, client_address). Empty: the connection's.
+TRUSTED_PROXIES = throttle.trusted_networks(os.environ.get("BACKHOME_TRUSTED_PROXIES", ""))
+#: Requests per client address (config/throttle.py): password reset emails, sign-ups, new guests
+#: starting the questions, screen requests to a clinic, invitation codes and links tried.
+RATE_LIMITS = {
+    "password_reset": "10/h",
+    "signup": "10/h",
+    "guest": "60/h",
+    "screen_request": "10/h",
+    "join": "20/h",
+}
+#: Reset emails sent to one address, whoever asks (more are not sent; the page says the same).
+PASSWORD_RESET_EMAILS_PER_ADDRESS = "3/h"
+# Logins: django-axes counts wrong passwords per email address and per client address, in the shared
+# cache; at AXES_FAILURE_LIMIT within AXES_COOLOFF_TIME of each other the login is paused (429). A reset
+# link still works, and a new password lifts the pause for that email (accounts/views.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "shared"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "backhome.web.config.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "backhome.web.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = False  # else one good login with one's own account would clear the address's count
+AXES_DISABLE_ACCESS_LOG = True  # no row per login (address, browser) kept in the database
+AXES_SENSITIVE_PARAMETERS = ["password", "email", "username"]
+#: axes.W001 says a file cache counts per machine and two failures at the same instant may count once.
+#: Until the shared cache is a server (Redis), that is what backhome's limits are (docs/security.md).
+if "FileBasedCache" in str(CACHES["shared"]["BACKEND"]):
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "axes.W001"]
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -242,6 +289,9 @@ DEFAULT_FROM_EMAIL = (
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder before `collectstatic`
+# Django's storages chmod what they write (0644 by default, whatever the umask): owner-only, as the rest.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -259,6 +309,10 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Log lines name paths; the secret of a feed, stop, reset or join link is replaced (config/accesslog.py).
+    "filters": {"secrets": {"()": "backhome.web.config.accesslog.SecretFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("BACKHOME_LOG_LEVEL", "WARNING")},
+    # django-axes warns at every wrong password with the email and the client's address: not for a log.
+    "loggers": {"axes": {"level": "ERROR"}},
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -251,9 +251,7 @@ def _scan_alerts(person: Person) -> None:
     alerts_scan_after_commit(person=person)
 
 
-def person_clear_emergency_lock(
-    *, person: Person, cleared_by: AbstractBaseUser, note: str
-) -> EmergencyLockClearance:
+def person_clear_emergency_lock(*, person: Person, cleared_by: User, note: str) -> EmergencyLockClearance:
     """A clinician has checked the person: unlock the programme and keep a record of who and why."""
     note = note.strip()
     if not note:

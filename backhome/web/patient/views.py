@@ -11,10 +11,12 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.core.contract import IntakeError
+from backhome.core.model import Tier
 from backhome.web.clinic.editor.changes import changes_unseen
 from backhome.web.clinic.editor.services import changes_mark_seen
 from backhome.web.patient import questions, selectors, services
 from backhome.web.patient.forms import StepForm
+from backhome.web.patient.models import Person
 
 
 @never_cache
@@ -92,7 +94,7 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
     )
 
 
-def _after(request: HttpRequest, person: services.Person, step_id: str, answers: dict) -> HttpResponse:
+def _after(request: HttpRequest, person: Person, step_id: str, answers: dict[str, Any]) -> HttpResponse:
     ids = questions.step_ids()
     number = questions.step_number(step_id)
     if number < len(ids):
@@ -109,15 +111,15 @@ def _after(request: HttpRequest, person: services.Person, step_id: str, answers:
     return redirect(f"patient:{selectors.PAGE_FOR_TIER[_tier(screening.tier)]}")
 
 
-def _tier(value: str) -> selectors.Tier:
-    return selectors.Tier(value)
+def _tier(value: str) -> Tier:
+    return Tier(value)
 
 
 def _result_page(
     request: HttpRequest,
     page: str,
     extra: dict[str, Any] | None = None,
-    person: services.Person | None = None,
+    person: Person | None = None,
 ) -> HttpResponse:
     if person is None:
         person = selectors.person_for_session(request.session)

@@ -434,7 +434,9 @@ def session_summary(person: Person | None, session_id: UUID) -> Summary | None:
     items = []
     for row in session.programme:
         mode = row["mode"] or None
-        name = library[row["exercise_id"]].name + (f" – {MODE_NAMES[mode]}" if mode in MODE_NAMES else "")
+        name = library[row["exercise_id"]].name + (
+            f" – {MODE_NAMES[mode]}" if mode and mode in MODE_NAMES else ""
+        )
         dose_words = describe_dose(Dose(row["sets"], row["reps"], row["hold_s"], row["per_side"], mode))
         log = logs.get(row["position"])
         if log is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -90,7 +91,7 @@ class CheckInForm(forms.Form):
             assert isinstance(field, forms.ChoiceField)
             choices = tuple(
                 Choice(str(key), str(text), str(key) == current, f"{input_id}-{n}")
-                for n, (key, text) in enumerate(field.choices)
+                for n, (key, text) in enumerate(cast(Sequence[tuple[object, object]], field.choices))
             )
             rows.append(Row(ask, name, input_id, choices, current, tuple(str(e) for e in bound.errors)))
         return rows

@@ -82,8 +82,8 @@ def programme_for_screening(screening: Screening) -> Programme | None:
         return None
     changes = tuple(DoseChange.objects.filter(screening=screening).order_by("created_at", "pk"))
     latest: dict[str, DoseChange] = {}
-    for change in changes:
-        latest[change.plan_exercise] = change
+    for each in changes:
+        latest[each.plan_exercise] = each
     programme_items = []
     for item in items:
         change = latest.get(item.exercise_id)

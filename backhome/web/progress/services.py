@@ -116,7 +116,7 @@ def checkin_record(
             today=date,
             start=start,
             library=default_library(),
-            bias=bias_of(programme.screening.decision.get("rules", [])),
+            bias=bias_of((programme.screening.decision or {}).get("rules", [])),
         )
         checkin = CheckIn.objects.create(
             id=id,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backhome.web.api.errors import status_of
+from backhome.web.errors import status_of
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.progress import selectors, services
 from backhome.web.progress.forms import CheckInForm

@@ -45,6 +45,9 @@ class ReminderSettings(models.Model):
 
     email_on = models.BooleanField(default=False)
     email = models.EmailField(blank=True)
+    #: The address (lower case) whose owner opened the emailed confirmation link: reminders go only to it
+    #: (double opt-in), so a changed address waits for its own confirmation.
+    email_confirmed = models.EmailField(blank=True, default="")
     email_sessions = models.BooleanField(default=True)
     email_checkins = models.BooleanField(default=False)
     #: The person's budget: at most this many reminder emails a day ...

@@ -29,6 +29,9 @@ from backhome.web.reminders.models import ReminderSent, ReminderSettings
 LATE = dt.timedelta(hours=2)
 #: The signed link that stops the emails (no expiry: an old email's link still works).
 STOP_SALT = "backhome.reminders.stop"
+CONFIRM_SALT = "backhome.reminders.confirm"
+#: A confirmation link works this long.
+CONFIRM_MAX_AGE = dt.timedelta(days=7)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ProgrammeState = Literal["active", "locked", "none", "stopped"]
 
@@ -112,6 +115,36 @@ def programme_state(person: Person) -> ProgrammeState:
     if programme is None:
         return "none"
     return "active" if programme.active else "stopped"
+
+
+def confirm_token(settings: ReminderSettings, address: str) -> str:
+    """The signed key of the link that confirms ``address`` for these reminders."""
+    data = {"s": settings.pk, "u": str(settings.uid), "e": address.lower()}
+    return signing.dumps(data, salt=CONFIRM_SALT, compress=True)
+
+
+def confirmation_by_token(token: str) -> tuple[ReminderSettings, str] | None:
+    """The settings and the address a confirmation link is for, if it is whole, recent, and the address
+    is still the one the reminders would go to."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    pk, uid, address = data.get("s"), data.get("u"), data.get("e")
+    if not isinstance(pk, int) or not isinstance(uid, str) or not isinstance(address, str):
+        return None
+    settings = ReminderSettings.objects.select_related("person__user").filter(pk=pk, uid=uid).first()
+    if settings is None or recipient(settings).lower() != address:
+        return None
+    return settings, address
+
+
+def confirmed(settings: ReminderSettings) -> bool:
+    """Whether the owner of the address the reminders would go to has confirmed it."""
+    address = recipient(settings).lower()
+    return bool(address) and address == settings.email_confirmed.lower()
 
 
 def recipient(settings: ReminderSettings) -> str:

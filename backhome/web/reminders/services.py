@@ -11,6 +11,7 @@ the claim and the send is not sent again (a missed reminder is better than a dou
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 
+from backhome.web.config import throttle
 from backhome.web.patient.models import Person
 from backhome.web.reminders import selectors
 from backhome.web.reminders.models import ReminderSent, ReminderSettings
@@ -101,6 +103,55 @@ def calendar_feed_revoke(*, person: Person, now: dt.datetime) -> None:
         )
 
 
+#: Confirmation emails to one address, whoever asks for them.
+CONFIRMATIONS_PER_ADDRESS = "1/day"
+
+
+class ConfirmOutcome(enum.StrEnum):
+    NOT_NEEDED = "not_needed"  # no emails asked for, no address, or already confirmed
+    SENT = "sent"
+    WAIT = "wait"  # one went to this address less than a day ago
+
+
+def reminder_email_confirmation_send(*, settings: ReminderSettings, base: str) -> ConfirmOutcome:
+    """Email the reminders' address a link to confirm it (double opt-in), unless it is confirmed, or one
+    went to it in the last day (a guest can type anyone's address: that address gets one email a day at
+    most, and never a reminder unless its owner opens the link)."""
+    address = selectors.recipient(settings)
+    if not settings.email_on or not address or selectors.confirmed(settings):
+        return ConfirmOutcome.NOT_NEEDED
+    if throttle.hit("reminder_confirm", address.lower(), CONFIRMATIONS_PER_ADDRESS) is not None:
+        return ConfirmOutcome.WAIT
+    link = f"{base}/reminders/confirm/{selectors.confirm_token(settings, address)}/"
+    lines = [
+        "Hello,",
+        "",
+        "Someone asked backhome to send reminder emails for a home exercise programme to this address.",
+        "If it was you, open this link and press the button to start them:",
+        "",
+        link,
+        "",
+        f"The link works for {selectors.CONFIRM_MAX_AGE.days} days. If it was not you, ignore this email:",
+        "nothing more will be sent to you.",
+        "",
+        "backhome",
+    ]
+    EmailMessage(
+        subject="Please confirm your reminder emails",
+        body="\n".join(lines) + "\n",
+        from_email=django_settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"Auto-Submitted": "auto-generated"},
+    ).send()
+    return ConfirmOutcome.SENT
+
+
+def reminder_email_confirm(*, settings: ReminderSettings, address: str) -> None:
+    """The owner of ``address`` opened the link: reminders may go to it."""
+    with transaction.atomic():
+        ReminderSettings.objects.filter(pk=settings.pk).update(email_confirmed=address.lower())
+
+
 def reminder_emails_stop(*, settings: ReminderSettings) -> None:
     """The email's "stop these emails" link: emails off, every other choice kept."""
     with transaction.atomic():
@@ -148,6 +199,9 @@ def reminders_send(*, now: dt.datetime, connection: BaseEmailBackend | None = No
         address = selectors.recipient(row)
         if not address:
             report.skip("no address")
+            continue
+        if not selectors.confirmed(row):
+            report.skip("address not confirmed")
             continue
         state = selectors.programme_state(row.person)
         if state != "active":

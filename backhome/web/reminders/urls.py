@@ -10,4 +10,5 @@ urlpatterns = [
     path("calendar/", views.feed_change, name="feed_change"),
     path("feed/<str:secret>.ics", views.feed, name="feed"),
     path("stop/<str:token>/", views.stop, name="stop"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
 ]

@@ -22,6 +22,8 @@ from backhome.web.reminders import forms, ical, selectors, services
 
 #: The new calendar secret waits here between the POST that made it and the page that shows it once.
 NEW_SECRET_KEY = "backhome_reminders_new_feed"
+#: What happened to the confirmation email at the last save (``services.ConfirmOutcome``), shown once.
+CONFIRM_KEY = "backhome_reminders_confirm"
 
 
 def _page(
@@ -39,6 +41,9 @@ def _page(
         "feed_url": feed_url,
         "webcal_url": feed_url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1),
         "saved": request.GET.get("saved") == "1" and status == 200,
+        "confirm": request.session.pop(CONFIRM_KEY, None) if status == 200 else None,
+        "confirmed": selectors.confirmed(settings),
+        "recipient": selectors.recipient(settings),
         "calendar_off": request.GET.get("calendar") == "off" and status == 200,
         "days_words": selectors.days_words(list(settings.session_days)),
         "session_words": selectors.time_words(settings.session_time),
@@ -61,7 +66,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = forms.ReminderForm(request.POST)
     if not form.is_valid():
         return _page(request, person, form, status=400)
-    services.reminder_settings_update(person=person, values=form.values())
+    settings = services.reminder_settings_update(person=person, values=form.values())
+    outcome = services.reminder_email_confirmation_send(settings=settings, base=selectors.public_url())
+    request.session[CONFIRM_KEY] = outcome.value
     return redirect(reverse("reminders:settings") + "?saved=1#saved")
 
 
@@ -110,3 +117,18 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
         services.reminder_emails_stop(settings=settings)
         return render(request, "reminders/stop.html", {"stopped": True})
     return render(request, "reminders/stop.html", {"stopped": not settings.email_on})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation link: its page asks for a press of the button (a mail scanner opening the link
+    confirms nothing); the POST starts the emails."""
+    found = selectors.confirmation_by_token(token)
+    if found is None:
+        raise Http404("no such link")
+    settings, address = found
+    if request.method == "POST":
+        services.reminder_email_confirm(settings=settings, address=address)
+        return render(request, "reminders/confirm.html", {"address": address, "done": True})
+    return render(request, "reminders/confirm.html", {"address": address, "done": False})

@@ -7,7 +7,7 @@ the person of the browser session together with its id, so nobody reaches anothe
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.core.model import Direction
-from backhome.web.api.errors import status_of
-from backhome.web.errors import DomainError
+from backhome.web.errors import DomainError, status_of
 from backhome.web.patient.selectors import person_for_session
 from backhome.web.selfcheck import selectors, services
 from backhome.web.selfcheck.forms import MeasurementForm, client_uuid
@@ -186,9 +185,13 @@ def next_step(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def measure(request: HttpRequest, test_id: uuid.UUID) -> HttpResponse:
     test = _test(request, test_id)
-    stage = request.POST.get("stage", "")
-    if stage not in ("after", "recheck"):
-        return _problem(request, f"stage must be after or recheck, got {stage!r}")
+    asked = request.POST.get("stage", "")
+    if asked == "after":
+        stage: Literal["after", "recheck"] = "after"
+    elif asked == "recheck":
+        stage = "recheck"
+    else:
+        return _problem(request, f"stage must be after or recheck, got {asked!r}")
     form = MeasurementForm(stage, request.POST)
     if not form.is_valid():
         if test.in_progress and selectors.steps(Direction(test.direction))[test.step].kind == stage:

@@ -16,8 +16,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from backhome.web.clinic.editor.choices import CLEARABLE
 from backhome.web.clinic.editor.services import clean_why
+from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import Monitoring
-from backhome.web.clinic.services import ClinicError
 
 #: The fields whose own element the error summary links to (else it links to the form).
 LINKED_FIELDS = ("sets", "reps", "hold_s", "why")
@@ -36,14 +36,28 @@ class WhyField(forms.CharField):
             raise forms.ValidationError(problem.message, code="why") from None
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits 0-9 only: Python's ``int`` also reads other scripts' digits ("３", "٣"), which a clinician
+    never means to type and which would be stored as a dose unseen."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _whole_number(label: str) -> forms.IntegerField:
     """A count of sets, repetitions or seconds: a whole number; the exercise's range is the service's."""
     message = f"{label}: give a whole number."
-    return forms.IntegerField(
+    return WholeNumberField(
         min_value=0,
         max_value=9999,
         error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
     )
+
+
+#: A value no exercise id can be (a NUL, say) is named as the exercise field's mistake.
+EXERCISE_MESSAGES = {"null_characters_not_allowed": "Exercise: choose one of the library's exercises."}
 
 
 class EditorForm(forms.Form):
@@ -75,7 +89,7 @@ class EditorForm(forms.Form):
 
 
 class DoseForm(EditorForm):
-    exercise = forms.CharField(required=False)
+    exercise = forms.CharField(required=False, error_messages=EXERCISE_MESSAGES)
     sets = _whole_number("Sets")
     reps = _whole_number("Repetitions")
     hold_s = _whole_number("Hold")
@@ -85,7 +99,7 @@ class DoseForm(EditorForm):
 
 
 class RemoveForm(EditorForm):
-    exercise = forms.CharField(required=False)
+    exercise = forms.CharField(required=False, error_messages=EXERCISE_MESSAGES)
 
     def html_id(self) -> str:
         return f"remove-{self._posted('exercise')}"
@@ -94,7 +108,7 @@ class RemoveForm(EditorForm):
 class AddForm(EditorForm):
     """Add an exercise of the library, or put back a stopped one (``form=put-back``)."""
 
-    exercise = forms.CharField(required=False)
+    exercise = forms.CharField(required=False, error_messages=EXERCISE_MESSAGES)
     form = forms.CharField(required=False)
 
     def html_id(self) -> str:

@@ -26,6 +26,7 @@ from backhome.web.clinic.editor.choices import (
     starting_dose,
 )
 from backhome.web.clinic.models import CareSettings, Enrolment, Membership, Monitoring, ProgrammeChange
+from backhome.web.clinic.selectors.timeline import ANOTHER_CLINIC
 from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import Person
 from backhome.web.patient.selectors import screening_latest_decided
@@ -211,13 +212,14 @@ def editor_page(membership: Membership, person: Person) -> EditorPage:
         tier = screening.tier
         tier_title = tier_text(Tier(tier)).title
 
+    # A clinic reads who made a change and why only for its own clinicians' changes.
     history = tuple(
         ChangeLine(
             at=c.created_at,
-            who=c.changed_by.get_username(),
+            who=c.changed_by.get_username() if c.clinic_id == membership.clinic_id else ANOTHER_CLINIC,
             kind=c.get_kind_display(),
             text=change_text(c),
-            why=c.why,
+            why=c.why if c.clinic_id == membership.clinic_id else "",
         )
         for c in ProgrammeChange.objects.filter(person=person).select_related("changed_by")[:10]
     )

@@ -22,9 +22,9 @@ from backhome.web.clinic.editor.choices import (
     held_back,
     starting_dose,
 )
+from backhome.web.clinic.errors import ClinicError
 from backhome.web.clinic.models import CareSettings, Membership, Monitoring, ProgrammeChange
 from backhome.web.clinic.permissions import audit
-from backhome.web.clinic.services import ClinicError
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.selectors import screening_latest_decided

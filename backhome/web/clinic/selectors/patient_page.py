@@ -123,6 +123,7 @@ def patient_page(
 
     entries = timeline(
         person,
+        clinic_id=clinic_id,
         since=since,
         until=until,
         start_at=start_at,

@@ -10,12 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from backhome.core.dose import describe_dose, dose_from_json, dose_of
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
-from backhome.web.clinic.models import ProgrammeChange
+from backhome.web.clinic.editor.changes import change_text
+from backhome.web.clinic.models import Membership, ProgrammeChange
 from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import EmergencyLockClearance, Person, Screening
 from backhome.web.practice.models import ExerciseSession, Light
@@ -201,13 +203,20 @@ def _screening_entry(screening: Screening) -> TimelineEntry:
     )
 
 
-def _clinician_entry(change: ProgrammeChange) -> TimelineEntry:
-    who = change.changed_by.get_username() if change.changed_by_id else "a clinician"
+#: Who made a change, for a clinic that is not the one whose clinician made it.
+ANOTHER_CLINIC = "A clinician at another clinic"
+
+
+def _clinician_entry(change: ProgrammeChange, clinic_id: int) -> TimelineEntry:
+    """A clinician's change. A clinic reads the who and the why only of its own clinicians' changes; of
+    another clinic's (before the patient moved) it reads what changed, in the words the patient read."""
+    own = change.clinic_id == clinic_id
+    who = change.changed_by.get_username() if own else ANOTHER_CLINIC
     what = KIND_WORDS.get(change.kind, change.kind)
     title = f"{who}: {what}"
     if change.exercise_id:
         title += f" – {exercise_name(change.exercise_id)}"
-    summary = f"Why: {change.why}"
+    summary = f"Why: {change.why}" if own else f"{change_text(change)}."
     lines = []
     if change.before is not None or change.after is not None:
         lines.append(Line(f"Before: {_json_words(change.before)}. After: {_json_words(change.after)}."))
@@ -223,20 +232,24 @@ def _clinician_entry(change: ProgrammeChange) -> TimelineEntry:
 
 
 def _clearance_entry(clearance: EmergencyLockClearance) -> TimelineEntry:
-    who = clearance.cleared_by.get_username()
+    """A lifted lock; its note and who wrote it only for the clinic of the clinician who lifted it
+    (``own``, annotated by :func:`timeline`)."""
+    own = bool(getattr(clearance, "own", False))
+    who = clearance.cleared_by.get_username() if own else ANOTHER_CLINIC
     return TimelineEntry(
         day=timezone.localdate(clearance.cleared_at),
         at=clearance.cleared_at,
         kind="clearance",
         kind_words="Clinician",
         title=f"{who}: emergency lock cleared",
-        summary=f"Note: {clearance.note}",
+        summary=f"Note: {clearance.note}" if own else "",
     )
 
 
 def timeline(
     person: Person,
     *,
+    clinic_id: int,
     since: dt.date,
     until: dt.date,
     start_at: dt.datetime,
@@ -245,7 +258,8 @@ def timeline(
     checkins: Sequence[CheckIn],
     joined_at: dt.datetime,
 ) -> tuple[TimelineEntry, ...]:
-    """The entries from ``since`` to ``until`` (``start_at`` to ``end_at`` as moments), newest first.
+    """The entries from ``since`` to ``until`` (``start_at`` to ``end_at`` as moments), newest first, as
+    the clinic ``clinic_id`` may read them: its own clinicians' notes, not another clinic's.
 
     The sessions (with their logs) and check-ins are the page's, which reads them for its charts too;
     the dose changes, screenings, clinicians' changes and lifted locks are read here: four queries.
@@ -263,6 +277,9 @@ def timeline(
     )
     clearances = (
         EmergencyLockClearance.objects.filter(person=person, cleared_at__gte=start_at, cleared_at__lt=end_at)
+        .annotate(
+            own=Exists(Membership.objects.filter(clinic_id=clinic_id, user_id=OuterRef("cleared_by_id")))
+        )
         .select_related("cleared_by")
         .order_by("cleared_at")
     )
@@ -271,7 +288,7 @@ def timeline(
     entries += [_checkin_entry(c) for c in checkins if since <= c.date <= until]
     entries += [_dose_entry(c) for c in dose_changes]
     entries += [_screening_entry(s) for s in screenings]
-    entries += [_clinician_entry(c) for c in clinician_changes]
+    entries += [_clinician_entry(c, clinic_id) for c in clinician_changes]
     entries += [_clearance_entry(c) for c in clearances]
     joined_day = timezone.localdate(joined_at)
     if since <= joined_day <= until:
