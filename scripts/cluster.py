@@ -426,20 +426,23 @@ def seed_reminders(count: int) -> None:
     import django
 
     django.setup()
+    from backhome.web.reminders.services import reminder_email_confirm
     from tests.integration.people import DANA_WEB, WALT_WEB, person_with_plan
     from tests.integration.reminder_helpers import choose
 
     for number in range(count):
         person, _ = person_with_plan(WALT_WEB if number % 2 else DANA_WEB)
-        choose(
+        address = f"reminder-{number}@cluster.example"
+        chosen = choose(
             person,
             session_time=REMINDER_CHOSEN_TIME,
             time_zone="UTC",
             email_on=True,
-            email=f"reminder-{number}@cluster.example",
+            email=address,
             email_sessions=True,
             email_checkins=False,
         )
+        reminder_email_confirm(settings=chosen, address=address)  # as if they opened the emailed link
 
 
 def send_at_instant(at: float, now: str) -> None:
@@ -551,6 +554,9 @@ def run_cluster(options: Any, restart_after: float, keep: bool = False) -> dict[
                 "BACKHOME_SECRET_KEY": "cluster-" + secrets.token_urlsafe(40),
                 "BACKHOME_ALLOWED_HOSTS": f"{HOST},localhost",
                 "BACKHOME_API_TRIAGE_RATE": f"{TRIAGE_PER_MINUTE}/min",
+                # HAProxy is the one proxy: the client's address is the one it forwards for (each
+                # simulated phone has its own), so the limits per address count phones, not the proxy.
+                "BACKHOME_TRUSTED_PROXIES": HOST,
                 "BACKHOME_EMAIL_BACKEND": "smtp",
                 "BACKHOME_EMAIL_HOST": HOST,
                 "BACKHOME_EMAIL_PORT": str(smtp.port),

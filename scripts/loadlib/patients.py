@@ -175,6 +175,7 @@ class Patient:
         self.run = run
         self.rng = rng
         self.origin = run.base
+        self.address = f"10.{run.index % 256}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         self.client = self._client()
         self.generation = run.generation
 
@@ -184,7 +185,13 @@ class Patient:
             base_url=self.run.base,
             timeout=httpx.Timeout(60.0),
             cookies=cookies,
-            headers={"User-Agent": "backhome-load/1 (a simulated phone)", "Accept-Encoding": "gzip"},
+            headers={
+                "User-Agent": "backhome-load/1 (a simulated phone)",
+                "Accept-Encoding": "gzip",
+                # Each phone its own address, as a proxy the server trusts would forward it (the
+                # server reads it only with BACKHOME_TRUSTED_PROXIES, e.g. behind scripts/cluster.py).
+                "X-Forwarded-For": self.address,
+            },
         )
 
     async def think(self, factor: float = 1.0) -> None:

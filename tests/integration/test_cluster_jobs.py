@@ -18,6 +18,7 @@ from django.db import connection
 from backhome.web.clinic.models import Alert
 from backhome.web.jobs import one_at_a_time
 from backhome.web.reminders.models import ReminderSent
+from backhome.web.reminders.services import reminder_email_confirm
 from tests.integration.clinic_people import cast
 from tests.integration.people import DANA_WEB, WALT_WEB, person_with_plan
 from tests.integration.reminder_helpers import MONDAY, choose, london
@@ -70,13 +71,9 @@ def test_two_servers_sending_reminders_at_the_same_instant_send_each_due_email_o
     people = []
     for number in range(12):
         person, _ = person_with_plan(WALT_WEB if number % 2 else DANA_WEB)
-        choose(
-            person,
-            email_on=True,
-            email=f"patient{number}@example.org",
-            email_checkins=True,
-            daily_limit=2,
-        )
+        address = f"patient{number}@example.org"
+        chosen = choose(person, email_on=True, email=address, email_checkins=True, daily_limit=2)
+        reminder_email_confirm(settings=chosen, address=address)
         people.append(person)
     mail.outbox = []
     moment = london(MONDAY, 18, 5).isoformat()
