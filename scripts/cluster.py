@@ -175,6 +175,9 @@ class HAProxy:
 
                 frontend web
                     bind {host}:{port}
+                    # The size backhome accepts (docs/operations.md, "Behind a reverse proxy").
+                    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt 65536 }}
+                    http-request deny deny_status 413 if {{ req.body_size gt 65536 }}
                     default_backend nodes
 
                 backend nodes
@@ -403,6 +406,18 @@ def load_through_proxy(
         }
         for kill in load.kills
     ]
+    # The patients in the middle of a session when the node died: each whose session had started
+    # before the kill and who had more acknowledged (a log or the finish) after it went on.
+    for kill in load.kills:
+        started = {a["id"] for a in acks if a["kind"] == "session start" and a["t"] < kill["at_s"]}
+        later = {
+            a.get("session") if a["kind"] == "session log" else a["id"]
+            for a in acks
+            if a["kind"] in ("session log", "session finish") and a["t"] >= kill["at_s"]
+        }
+        done_before = {a["id"] for a in acks if a["kind"] == "session finish" and a["t"] < kill["at_s"]}
+        kill["sessions_under_way"] = len(started - done_before)
+        kill["sessions_went_on"] = len((started - done_before) & later)
     report.pop("capacity", None)  # one machine's capacity is make load's; this run shares it with HAProxy
     errors = [e for f in figures for e in f["errors"]]
     redis_report = load.redis_report
@@ -614,8 +629,9 @@ def judge(
         problems.append("Redis was never restarted (the run ended first)")
     elif redis["requests_failed_meanwhile"]:
         problems.append(f"{redis['requests_failed_meanwhile']} request(s) failed around the Redis restart")
-    if load["journeys"] == 0:
-        problems.append("no journey finished")
+    for kill in kills:
+        if kill["sessions_under_way"] and not kill["sessions_went_on"]:
+            problems.append("no session under way at the kill went on after it")
     if not reminders["ok"]:
         problems.append(
             f"reminders: {reminders['received']} emails for {reminders['due']} due, "
@@ -665,7 +681,8 @@ def show(report: dict[str, Any]) -> None:
             f"kill: SIGKILL to node a ({len(kill['killed_pids'])} processes) at {kill['at_s']} s, after "
             f"{kill['session_logs_acknowledged']} session logs acknowledged; {kill['acknowledged_before']} "
             f"writes acknowledged by then, {kill['missing_while_down']} of them missing while it was down; "
-            f"restarted: {kill.get('restarted', False)}, back after {kill.get('down_s')} s"
+            f"restarted: {kill.get('restarted', False)}, back after {kill.get('down_s')} s; sessions under "
+            f"way at the kill: {kill['sessions_under_way']}, of which went on after it: {kill['sessions_went_on']}"
         )
     print(f"  requests cut off by the kill and sent again: {load['interrupted_by_kill']}")
     for number, before in enumerate(load["acknowledged_before_kill"], 1):
@@ -714,13 +731,21 @@ def main(argv: list[str] | None = None) -> int:
         default=5.0,
         help="seconds after the kill before node a starts again (5)",
     )
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=60.0,
+        help="after --duration, seconds to finish the journeys under way (60)",
+    )
     parser.add_argument("--json", type=Path, help="write the whole report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the folder (the logs) and say where")
     args = parser.parse_args(argv)
     from scripts.loadlib.patients import Options
 
     # The load test's own journeys and defaults (make load), with one kill once 300 session logs are in.
-    options = Options(patients=args.patients, duration=args.duration, kill_after_logs=300, kills=1)
+    options = Options(
+        patients=args.patients, duration=args.duration, drain=args.drain, kill_after_logs=300, kills=1
+    )
     report = run_cluster(options, args.restart_after, args.keep)
     show(report)
     if args.json:
