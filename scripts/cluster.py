@@ -734,8 +734,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--drain",
         type=float,
-        default=60.0,
-        help="after --duration, seconds to finish the journeys under way (60)",
+        default=40.0,
+        help="after --duration, seconds to finish the journeys under way (40)",
     )
     parser.add_argument("--json", type=Path, help="write the whole report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the folder (the logs) and say where")
