@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: set up everything (migrations, static files) and serve the site at http://127.0.0.1:8000
-run: install
+run: install npm
 	$(BIN)/backhome library check
 	$(BIN)/backhome serve
 
@@ -24,14 +24,24 @@ run: install
 browser:
 	@bash scripts/ensure-chromium.sh
 
-## npm: Debian's Node.js and npm, then the test-only tools of package.json (axe-core) into node_modules/
+## npm: Debian's Node.js and npm, then package.json's packages into node_modules/: the test-only tools (axe-core)
+## and the camera coach's pose landmarker, whose files scripts/coach_model.py copies into the static files
 NODE_STAMP := node_modules/.installed-stamp
 $(NODE_STAMP): package.json package-lock.json
 	@bash scripts/ensure-node.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-npm: $(NODE_STAMP)
+COACH_MODEL := backhome/web/practice/static/practice/coach/vendor/pose_landmarker_lite.task
+$(COACH_MODEL): $(NODE_STAMP) scripts/coach_model.py
+	$(PYTHON) -m scripts.coach_model
+
+npm: $(NODE_STAMP) $(COACH_MODEL)
+
+# The camera coach's landmark sequences for `node --test tests/js/coach*` (made from the body model; make test-js)
+COACH_FIXTURES := tests/js/coach-fixtures/coach-content.json
+$(COACH_FIXTURES): $(STAMP) scripts/coach_fixtures.py $(wildcard backhome/core/content/poses/*.toml backhome/core/content/coach/*.toml backhome/illustrate/*.py)
+	$(BIN)/python -m scripts.coach_fixtures
 
 ## lint: ruff, and mypy --strict (with django-stubs) over the core, the web app and the CLI; CI checks, never rewrites
 lint: install
@@ -65,9 +75,9 @@ AUDIT_ARGS ?=
 audit: install
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(AUDIT_ARGS)
 
-## test-js: the session player's pure modules (the timer, the pain checks, the outbox) with Node's own test
+## test-js: the session player's pure modules (the timer, the pain checks, the outbox, the camera coach's counter) with Node's own test
 ## runner (node:test, no npm package); the files are named, which every Node version since 18 reads alike
-test-js:
+test-js: $(COACH_FIXTURES)
 	@bash scripts/ensure-node.sh
 	node --test $(sort $(wildcard tests/js/*.test.mjs))
 

@@ -137,7 +137,7 @@ def test_the_history_charts_show_the_logged_sessions(visit: Visit) -> None:
         page.locator("ol.events li")
         .first.locator("h3")
         .inner_text()
-        .endswith("Red light: Sciatic nerve glide")
+        .endswith("Stopped: Sciatic nerve glide")
     )
     visit.shot("history")
 

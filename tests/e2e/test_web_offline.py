@@ -77,7 +77,7 @@ def test_a_session_finished_offline_reaches_the_server_once_when_dana_is_back_on
     _start(visit)
     _do_exercise(visit, DANA_SECONDS["sciatic-nerve-glide"])
     _send(visit, CALM)
-    assert "Green" in visit.page.locator("#light-title").inner_text()  # online: the core's light
+    assert visit.page.locator("#light-title").inner_text() == "Went well"  # online: the core's light
     assert _status(visit) == ""  # nothing waits, nothing to say
     visit.page.click("#next")
 
@@ -86,7 +86,7 @@ def test_a_session_finished_offline_reaches_the_server_once_when_dana_is_back_on
     visit.page.clock.run_for(12_500)
     visit.page.context.set_offline(True)
     visit.page.clock.run_for(int((DANA_SECONDS["prone-press-up"] - 12.5) * 1000) + 400)
-    visit.page.locator("#stage-check").wait_for(state="visible")
+    visit.page.locator("#stage-felt").wait_for(state="visible")
     _send(visit, CALM)
     assert visit.page.locator("#light-title").inner_text() == "Saved on this phone"
     assert visit.page.locator("#result-title").inner_text() == "Not checked yet"
@@ -108,7 +108,7 @@ def test_a_session_finished_offline_reaches_the_server_once_when_dana_is_back_on
     assert _status(visit) == WAITING
     visit.page.click("#pause")
     visit.page.clock.run_for(int((DANA_SECONDS["cat-camel"] - 20) * 1000) + 400)
-    visit.page.locator("#stage-check").wait_for(state="visible")
+    visit.page.locator("#stage-felt").wait_for(state="visible")
     _send(visit, CALM)
     assert visit.page.locator("#next").inner_text() == "Finish the session"
     visit.page.click("#next")
@@ -200,6 +200,7 @@ def test_an_answer_whose_reply_was_lost_is_stored_once(visit: Visit) -> None:
         route.abort("connectionreset")
 
     visit.page.route("**/api/v1/me/sessions/*/logs", lose_the_reply)
+    visit.page.click("#felt-worse")
     _answer(visit, CALM)
     visit.page.click("#check-send")
     visit.page.locator("#stage-result").wait_for(state="visible")
@@ -213,6 +214,9 @@ def test_an_answer_whose_reply_was_lost_is_stored_once(visit: Visit) -> None:
         visit.page.wait_for_timeout(50)
     assert _sent(visit)
     assert _status(visit) == "All saved."
+    # the server's verdict replaces "You are offline" on the result still on show
+    assert visit.page.locator("#light-title").inner_text() == "Went well"
+    assert "You are offline" not in visit.page.locator("#result-reasons").inner_text()
     assert _counts(person) == (1, 1, ["green"])  # the retry found the stored log: no second one
 
 

@@ -218,6 +218,7 @@ ROUTES: dict[str, Route] = {
     # outside any app
     "healthz": Route("anonymous", _p("/healthz"), page=False, file=True),
     "service_worker": Route("anonymous", _p("/sw.js"), page=False, file=True),
+    "web_manifest": Route("anonymous", _p("/manifest.webmanifest"), page=False, file=True),
     "fhir:my_record": Route("dana", _p("/account/data/fhir.json"), page=False, file=True),
     "fhir:clinic_patient": Route(
         "cleo", lambda w: f"/clinic/patients/{w.dana}/fhir.json", page=False, file=True

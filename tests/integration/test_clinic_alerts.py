@@ -140,7 +140,10 @@ def test_no_real_improvement_at_four_weeks_raises_the_cores_rf_17(people: Cast) 
     alert = Alert.objects.get(person=people.dana, kind="no_improvement")
     screening = Screening.objects.get(person=people.dana)
     assert alert.key == f"no_improvement:{screening.pk}" and "RF-17" in alert.rules
-    assert "back pain 5 at the screening, 5 on" in alert.text
+    assert "back pain was 5 at the screening and 5 on" in alert.text
+    # Worded for the clinician who reads it, not for the patient.
+    assert "your" not in alert.text.lower() and "book" not in alert.text.lower()
+    assert alert.severity == Alert.Severity.ROUTINE and alert.happened_at is not None
 
 
 def test_pain_that_fell_enough_by_four_weeks_raises_no_improvement_alert(people: Cast) -> None:

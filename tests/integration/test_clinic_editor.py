@@ -129,8 +129,8 @@ def test_cleo_sets_danas_press_up_hold_to_20_seconds_with_a_why(people: Cast) ->
         ("reps", "12", "Repetitions: choose from 5 to 10 for Prone press-up."),
         ("sets", "4", "Sets: choose from 1 to 3 for Prone press-up."),
         ("sets", "two", "Sets: give a whole number."),
-        ("hold_s", "-5", "Hold: give a whole number."),
-        ("reps", "10000", "Repetitions: give a whole number."),
+        ("hold_s", "-5", "Hold: choose from 10 to 30 seconds for Prone press-up."),
+        ("reps", "10000", "Repetitions: choose from 5 to 10 for Prone press-up."),
         ("sets", "", "Sets: give a whole number."),
     ],
 )

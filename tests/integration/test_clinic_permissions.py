@@ -91,6 +91,20 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"action": "role", "role": "clinician"},
     ),
     "audit": Row("GET", lambda w: "/clinic/audit/", clinician_page(cleo=403, yusuf=403, ada="ok")),
+    # No patient ticked: a clinician gets the 400 that says so, others no further.
+    # No total given: the clinic's clinicians get the 400 naming the field; another clinic's a 404.
+    "patient_odi": Row(
+        "POST",
+        lambda w: f"/clinic/patients/{w.cast.dana.pk}/odi/",
+        clinician_page(cleo=400, yusuf=404, ada=400),
+    ),
+    "patients_handouts": Row(
+        "POST", lambda w: "/clinic/handouts.pdf", clinician_page(cleo=400, yusuf=400, ada=400)
+    ),
+    "audit_csv": Row("GET", lambda w: "/clinic/audit.csv", clinician_page(cleo=403, yusuf=403, ada="ok")),
+    "settings": Row("GET", lambda w: "/clinic/settings/", clinician_page(cleo=403, yusuf=403, ada="ok")),
+    # No clinic has a logo in the permission world: a clinician of a clinic gets its 404, others no further.
+    "logo": Row("GET", lambda w: "/clinic/settings/logo.png", clinician_page(cleo=404, yusuf=404, ada=404)),
     "export_csv": Row("GET", lambda w: "/clinic/export.csv", clinician_page(cleo="ok", yusuf="ok", ada="ok")),
     # The patient's side: anyone may open these; they only ever act on the browser's own person.
     "join": Row("GET", lambda w: "/clinic/join/", everyone("ok")),

@@ -90,8 +90,8 @@ def test_the_patient_is_known_by_the_installations_identifier_and_never_given_a_
     assert "name" not in patient and "gender" not in patient and "birthDate" not in patient
 
 
-def test_the_identifier_follows_the_public_address_of_the_installation(monkeypatch: Any) -> None:
-    monkeypatch.setenv("BACKHOME_PUBLIC_URL", "https://backhome.clinic.example/")
+def test_the_identifier_follows_the_public_address_of_the_installation(settings: Any) -> None:
+    settings.PUBLIC_URL = "https://backhome.clinic.example"  # BACKHOME_PUBLIC_URL, read at start
     guest = Person.objects.create()
     patient = validated(person_bundle(guest))["entry"][0]["resource"]
     assert patient["identifier"][0]["system"] == "https://backhome.clinic.example/person"

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  localResult, missingWords, OFFLINE, readAnswers, warningSign, worse
+  localResult, missingWords, OFFLINE, readAnswers, unchanged, warningSign, worse
 } from "../../backhome/web/practice/static/practice/player/painchecks.js";
 
 // Dana before her session: back pain 4, leg pain 2 reaching the buttock (zone 1), nothing else.
@@ -100,4 +100,16 @@ test("A re-check answered offline with pain not back down stops, without an emer
   const result = localResult(2, 3, true, null, undefined);
   assert.equal(result.end_session, true);
   assert.equal(result.warning, false);
+});
+
+test("A one-tap 'better' or 'the same' sends the check the exercise started from, with nothing new", () => {
+  const sent = unchanged(DANA_BEFORE);
+  assert.deepEqual(sent, { back: 4, leg: 2, zone: 1, numbness: false, weakness: false, red_flag: false });
+  assert.equal(worse(sent, DANA_BEFORE), false); // PM-F1 offline agrees: not worse
+});
+
+test("Numbness that was there before the exercise is not new after a one-tap 'the same'", () => {
+  const before = { ...DANA_BEFORE, numbness: true };
+  assert.equal(unchanged(before).numbness, true);
+  assert.equal(warningSign(unchanged(before), before), false);
 });

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import backhome
+from backhome.core.programme import DECIDES
 from backhome.core.rules.ids import KNOWN_RULE_IDS
 from backhome.core.rules.registry import MODULES, all_implemented, implemented
 from tests.builders import CLINICAL_RULES, REPO
@@ -76,5 +77,12 @@ def test_every_implemented_rule_has_a_test_where_it_fires_and_one_where_it_does_
     assert missing == []
 
 
-def test_rule_markers_name_only_implemented_rules() -> None:
-    assert set(_rule_markers()) - all_implemented() == set()
+def test_rule_markers_name_only_implemented_rules_or_binding_decisions_the_core_decides() -> None:
+    assert set(_rule_markers()) - all_implemented() - set(DECIDES) == set()
+
+
+def test_every_binding_decision_the_core_decides_is_in_the_clinical_rules_and_tested_both_ways() -> None:
+    binding = set(re.findall(r"\*\*(B[0-9]+)\b", CLINICAL_RULES.read_text("utf-8")))
+    markers = _rule_markers()
+    assert set(DECIDES) - binding == set()
+    assert [b for b in DECIDES if markers.get(b) != {True, False}] == []

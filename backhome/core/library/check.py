@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from backhome.core.library.coach import coach_problems
 from backhome.core.library.schema import ExerciseDoc, RangeDoc
 from backhome.core.model import CAT_CAMEL, EXERCISE_IDS, EXTENSION_FAMILY, FLEXION_STRETCHES, NERVE_GLIDE
 from backhome.core.rules.ids import KNOWN_RULE_IDS
@@ -133,7 +134,8 @@ class Problem:
 def check_library(root: Path | None = None) -> list[Problem]:
     """Every problem in the exercise files under ``root`` (default: the packaged ones); [] if valid."""
     problems, _ = inspect_library(root)
-    return problems
+    # the packaged library also carries the camera coach's thresholds (codes in coach.py)
+    return problems if root is not None else problems + [Problem(*p) for p in coach_problems()]
 
 
 def inspect_library(root: Path | None = None) -> tuple[list[Problem], dict[str, ExerciseDoc]]:

@@ -101,7 +101,7 @@ def assess(answers: StartBackAnswers | None) -> tuple[Risk | None, list[Finding]
                 Tier.REFER,
                 "People with this result do best with a physical therapist who "
                 "helps with both the body and the worry that pain brings. Use this programme alongside that care, "
-                "not instead of it. Please contact a clinician.",
+                "not instead of it. Please contact a physical therapist.",
             )
         )
         found.append(
@@ -109,7 +109,7 @@ def assess(answers: StartBackAnswers | None) -> tuple[Risk | None, list[Finding]
                 "TBC-06",
                 Tier.PROCEED,
                 "How you feel about your pain matters as much as the "
-                "exercises: worry and low mood are worth talking about with your clinician.",
+                "exercises: worry and low mood are worth talking about with your physical therapist.",
             )
         )
     return risk, found

@@ -9,6 +9,10 @@ through ``outcomes.improvement_review``); nothing here judges a symptom.
 
 It is called at the end of the session-log, check-in and screening services, and for every enrolled person
 by ``python manage.py scan_alerts`` (for cron: inactivity appears only with time).
+
+An urgent alert (an emergency or urgent result, a warning sign) and a RED stop are also told outside the
+app: an email to the clinic's alert address, right after the scan that raised it, that names the clinic
+and links to the alert and says nothing about the patient's health (``alerts_email``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +33,7 @@ from backhome.core.model import Tier
 from backhome.core.rules.outcomes import improvement_review
 from backhome.core.words import tier_text
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
-from backhome.web.clinic.models import Alert, Enrolment, Membership
+from backhome.web.clinic.models import Alert, Clinic, Enrolment, Membership
 from backhome.web.clinic.permissions import audit
 from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import Person, Screening
@@ -46,6 +52,15 @@ WARNING_TIERS = (Tier.EMERGENCY.value, Tier.URGENT.value, Tier.SOON.value)
 #: A suspension for repeated intolerance (PM-41 with DS-07).
 NOT_TOLERATED_RULES = frozenset({"PM-41", "DS-07"})
 NOTE_MAX = 1000
+#: An alert not emailed yet (the mail server was down) is tried again by the cron scan for this long.
+EMAIL_RETRY = dt.timedelta(days=1)
+#: The kinds of alert emailed whatever their severity: a RED stop (PM-11...PM-13) and its PM-10 variant.
+EMAILED_KINDS = frozenset({Alert.Kind.RED_STOP, Alert.Kind.PERIPHERALIZATION})
+SEVERITY_WORDS = {
+    Alert.Severity.URGENT: "Urgent",
+    Alert.Severity.ATTENTION: "Needs attention",
+    Alert.Severity.ROUTINE: "Routine",
+}
 
 KIND_WORDS = {
     Alert.Kind.RED_STOP: "Stopped: pain rose (RED)",
@@ -63,6 +78,8 @@ class Candidate:
     key: str
     rules: tuple[str, ...]
     text: str
+    happened_at: dt.datetime | None = None
+    severity: int = Alert.Severity.ATTENTION
 
 
 def _name(exercise_id: str) -> str:
@@ -94,11 +111,19 @@ def log_alert(log: ExerciseLog) -> Candidate | None:
     rules = _rules(log.rules)
     what = " ".join(_texts(log.reasons)) or log.advice or "The pain check after it gave a RED result."
     text = f"{_name(log.exercise_id)}: {what}"
+    at = log.created_at
     if log.after_red_flag or "PM-14" in rules:
-        return Candidate(Alert.Kind.RED_FLAG, f"red_flag:log:{log.pk}", rules or ("PM-14",), text)
+        return Candidate(
+            Alert.Kind.RED_FLAG,
+            f"red_flag:log:{log.pk}",
+            rules or ("PM-14",),
+            text,
+            at,
+            Alert.Severity.URGENT,
+        )
     if "PM-10" in rules:
-        return Candidate(Alert.Kind.PERIPHERALIZATION, f"peripheralization:{log.pk}", rules, text)
-    return Candidate(Alert.Kind.RED_STOP, f"red_stop:{log.pk}", rules, text)
+        return Candidate(Alert.Kind.PERIPHERALIZATION, f"peripheralization:{log.pk}", rules, text, at)
+    return Candidate(Alert.Kind.RED_STOP, f"red_stop:{log.pk}", rules, text, at)
 
 
 def _log_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
@@ -106,7 +131,7 @@ def _log_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
     logs = (
         ExerciseLog.objects.filter(session__person=person, session__started_at__gte=since)
         .filter(Q(light="red") | Q(after_red_flag=True))
-        .only("id", "exercise_id", "light", "after_red_flag", "rules", "reasons", "advice")
+        .only("id", "exercise_id", "light", "after_red_flag", "rules", "reasons", "advice", "created_at")
         .order_by("created_at")
     )
     return [c for c in map(log_alert, logs) if c is not None]
@@ -116,7 +141,7 @@ def _session_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
     """A new warning sign reported at the pain check before a session (PM-14)."""
     sessions = ExerciseSession.objects.filter(
         person=person, started_at__gte=since, before_red_flag=True
-    ).only("id", "stop_rules", "stop_advice")
+    ).only("id", "stop_rules", "stop_advice", "started_at")
     return [
         Candidate(
             Alert.Kind.RED_FLAG,
@@ -124,6 +149,8 @@ def _session_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
             _rules(s.stop_rules) or ("PM-14",),
             "Reported a new warning sign at the pain check before a session; the session was stopped."
             + (f" Advice given: {s.stop_advice}" if s.stop_advice else ""),
+            s.started_at,
+            Alert.Severity.URGENT,
         )
         for s in sessions
     ]
@@ -165,6 +192,8 @@ def _screening_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
                 f"red_flag:screening:{screening.pk}",
                 _rules(decision.get("rules")),
                 f"Screening result: {title}. {what}",
+                screening.decided_at,
+                Alert.Severity.ATTENTION if screening.tier == Tier.SOON.value else Alert.Severity.URGENT,
             )
         )
     return out
@@ -174,7 +203,7 @@ def _suspension_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
     """An exercise suspended for repeated intolerance (PM-41, DS-07)."""
     changes = DoseChange.objects.filter(
         person=person, action=DoseChange.Action.SUSPEND, created_at__gte=since
-    ).only("id", "exercise_id", "rules", "reasons")
+    ).only("id", "exercise_id", "rules", "reasons", "created_at")
     out = []
     for change in changes:
         rules = _rules(change.rules)
@@ -186,6 +215,7 @@ def _suspension_alerts(person: Person, since: dt.datetime) -> list[Candidate]:
                     f"not_tolerated:{change.pk}",
                     rules,
                     f"{_name(change.exercise_id)} was stopped: {what}",
+                    change.created_at,
                 )
             )
     return out
@@ -224,14 +254,17 @@ def _programme_alerts(person: Person, enrolment: Enrolment, today: dt.date) -> l
     if latest is not None and isinstance(baseline, int) and today >= start:
         review = improvement_review(start=start, today=today, baseline_pain=baseline, latest_pain=latest[1])
         if "RF-17" in review.rules:
-            text = next(r.text for r in review.reasons if r.rule == "RF-17")
+            # Worded for the clinician: the core's RF-17 reason speaks to the patient.
             out.append(
                 Candidate(
                     Alert.Kind.NO_IMPROVEMENT,
                     f"no_improvement:{screening.pk}",
                     review.rules,
-                    f"{review.days} days into the programme, back pain {baseline} at the screening, "
-                    f"{latest[1]} on {latest[0]:%d %b}. {text}",
+                    f"{review.days} days into the programme, back pain was {baseline} at the screening and "
+                    f"{latest[1]} on {latest[0]:%d %b}: not a meaningful improvement (OM-08). "
+                    "Consider a review: reassess, change the programme or refer.",
+                    _day_start(latest[0]),
+                    Alert.Severity.ROUTINE,
                 )
             )
     last_session = (
@@ -251,9 +284,15 @@ def _programme_alerts(person: Person, enrolment: Enrolment, today: dt.date) -> l
                 (),
                 f"No session and no morning check-in for {(today - last).days} days "
                 f"({what}: {last:%d %b %Y}).",
+                _day_start(last + dt.timedelta(days=INACTIVE_DAYS)),
+                Alert.Severity.ROUTINE,
             )
         )
     return out
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def alert_candidates(person: Person, enrolment: Enrolment, now: dt.datetime) -> list[Candidate]:
@@ -279,6 +318,14 @@ def alerts_scan(*, person: Person, now: dt.datetime) -> list[Alert]:
 
 
 def _raise(person: Person, enrolment: Enrolment, candidates: list[Candidate]) -> list[Alert]:
+    """Store the new candidates and email the clinic about the ones to tell outside the app."""
+    raised = _store(person, enrolment, candidates)
+    if any(_emailed(a) for a in raised):
+        alerts_email(alerts=raised)
+    return raised
+
+
+def _store(person: Person, enrolment: Enrolment, candidates: list[Candidate]) -> list[Alert]:
     """Store the candidates not raised before (``(person, key)`` is unique); returns the new alerts."""
     with transaction.atomic():
         existing = set(Alert.objects.filter(person=person).values_list("key", flat=True))
@@ -291,9 +338,11 @@ def _raise(person: Person, enrolment: Enrolment, candidates: list[Candidate]) ->
                     clinic_id=enrolment.clinic_id,
                     person=person,
                     kind=c.kind,
+                    severity=c.severity,
                     key=c.key[:120],
                     rules=list(c.rules),
                     text=c.text,
+                    happened_at=c.happened_at,
                 )
                 for c in new.values()
             ],
@@ -316,12 +365,74 @@ def alerts_scan_log(*, person: Person, log: ExerciseLog) -> list[Alert]:
 
 
 def alerts_scan_all(*, now: dt.datetime) -> int:
-    """``alerts_scan`` for every person enrolled in a clinic; returns how many alerts were raised."""
+    """``alerts_scan`` for every person enrolled in a clinic, then the emails a mail failure held back;
+    returns how many alerts were raised."""
     raised = 0
     people = Person.objects.filter(enrolment__isnull=False).only("id", "emergency_locked_at").order_by("pk")
     for person in people.iterator(chunk_size=500):
         raised += len(alerts_scan(person=person, now=now))
+    pending = Alert.objects.filter(
+        emailed_at__isnull=True, acknowledged_at__isnull=True, created_at__gte=now - EMAIL_RETRY
+    ).filter(Q(severity=Alert.Severity.URGENT) | Q(kind__in=list(EMAILED_KINDS)))
+    alerts_email(alerts=list(pending))
     return raised
+
+
+# --------------------------------------------------------------------------- telling the clinic
+
+
+def _emailed(alert: Alert) -> bool:
+    """Whether an alert is told outside the app: urgent, or a RED stop."""
+    return alert.severity == Alert.Severity.URGENT or alert.kind in EMAILED_KINDS
+
+
+def alert_email_text(clinic: Clinic, person_id: int) -> tuple[str, str]:
+    """The email's subject and body: the clinic's name and a link, never anything about health."""
+    link = f"{settings.PUBLIC_URL}/clinic/alerts/?patient={person_id}"
+    return (
+        f"backhome: a patient of {clinic.name} needs attention",
+        f"A patient of {clinic.name} needs attention: open {link}\n\n"
+        "Log in to read the alert. This email says nothing else on purpose.\n",
+    )
+
+
+def alerts_email(*, alerts: list[Alert]) -> int:
+    """Email each clinic's alert address once per patient about those of ``alerts`` that are told
+    outside the app and not emailed yet; returns how many emails went. Each alert is claimed (its
+    ``emailed_at`` set) before sending, so two scans at once send one email; a failure to send is
+    logged and unclaims it for the cron scan to try again."""
+    wanted = [a for a in alerts if _emailed(a) and a.emailed_at is None]
+    if not wanted:
+        return 0
+    clinics = {
+        c.pk: c for c in Clinic.objects.filter(pk__in={a.clinic_id for a in wanted}).exclude(alert_email="")
+    }
+    by_patient: dict[tuple[int, int], list[int]] = {}
+    for alert in wanted:
+        if alert.clinic_id in clinics:
+            by_patient.setdefault((alert.clinic_id, alert.person_id), []).append(alert.pk)
+    sent = 0
+    for (clinic_id, person_id), ids in by_patient.items():
+        now = timezone.now()
+        claimed = Alert.objects.filter(pk__in=ids, emailed_at__isnull=True)
+        claimed_ids = list(claimed.values_list("pk", flat=True))
+        if not claimed_ids or not Alert.objects.filter(pk__in=claimed_ids, emailed_at__isnull=True).update(
+            emailed_at=now
+        ):
+            continue
+        clinic = clinics[clinic_id]
+        subject, body = alert_email_text(clinic, person_id)
+        try:
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[clinic.alert_email])
+        except Exception:  # the alert stays in the inbox; the cron scan tries the email again
+            logger.exception("could not email alert of person %s to clinic %s", person_id, clinic_id)
+            Alert.objects.filter(pk__in=claimed_ids, emailed_at=now).update(emailed_at=None)
+            continue
+        for alert in alerts:
+            if alert.pk in claimed_ids:
+                alert.emailed_at = now
+        sent += 1
+    return sent
 
 
 # --------------------------------------------------------------------------- the inbox
@@ -334,19 +445,35 @@ class AlertLine:
     kind_words: str
     acknowledged_by: str
 
+    @property
+    def severity_words(self) -> str:
+        return SEVERITY_WORDS.get(Alert.Severity(self.alert.severity), "")
+
+    @property
+    def happened_at(self) -> dt.datetime:
+        """When the event happened (alerts raised before this was stored: when it was raised)."""
+        return self.alert.happened_at or self.alert.created_at
+
 
 def alerts_inbox(
-    clinic_id: int, *, acknowledged: bool = False, person_id: int | None = None, limit: int = 200
+    clinic_id: int,
+    *,
+    acknowledged: bool = False,
+    person_id: int | None = None,
+    severity: int | None = None,
+    limit: int = 200,
 ) -> list[AlertLine]:
-    """The clinic's open alerts, newest first (or the latest acknowledged ones), optionally of one patient
-    (two queries)."""
+    """The clinic's open alerts, the most severe first and then the newest (or the latest acknowledged
+    ones), optionally of one patient or one severity (two queries)."""
     # Only of the clinic's patients now: a patient who left takes their alerts with them.
     alerts = Alert.objects.filter(
         clinic_id=clinic_id, person__enrolment__clinic_id=clinic_id, acknowledged_at__isnull=not acknowledged
     )
     if person_id is not None:
         alerts = alerts.filter(person_id=person_id)
-    order = ("-acknowledged_at", "-pk") if acknowledged else ("-created_at", "-pk")
+    if severity is not None:
+        alerts = alerts.filter(severity=severity)
+    order = ("-acknowledged_at", "-pk") if acknowledged else ("-severity", "-created_at", "-pk")
     rows = list(alerts.select_related("acknowledged_by").order_by(*order)[:limit])
     labels = dict(
         Enrolment.objects.filter(clinic_id=clinic_id, person_id__in={a.person_id for a in rows}).values_list(

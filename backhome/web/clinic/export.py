@@ -34,12 +34,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backhome.web.clinic.models import Alert, Enrolment
+from backhome.web.clinic.models import Alert, Enrolment, OutcomeScore
+from backhome.web.clinic.outcomes import RISK_WORDS, improvement_of
 from backhome.web.clinic.permissions import audit, membership_of, require_clinician
 from backhome.web.clinic.selectors.patient_rows import DONE, pain_summary
 from backhome.web.patient.models import Screening
@@ -71,6 +72,10 @@ HEADER = (
     "Sessions stopped by a stop rule, all time",
     "Open alerts",
     "Last activity",
+    "ODI total, first entered",
+    "ODI total, latest",
+    "STarT Back risk",
+    "Improvement (OM-08)",
 )
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -131,6 +136,10 @@ class ExportRow:
     stops_all: int
     open_alerts: int
     last_activity: dt.date | None
+    odi_first: int | None = None
+    odi_latest: int | None = None
+    risk: str = ""
+    improvement: str = ""
 
     def adherence(self, days: int) -> int | None:
         planned = self.planned[days]
@@ -156,8 +165,25 @@ class ExportRow:
             self.stops_all,
             self.open_alerts,
             self.last_activity.isoformat() if self.last_activity else None,
+            self.odi_first,
+            self.odi_latest,
+            self.risk,
+            self.improvement,
         ]
         return out
+
+
+def _decided_day(text: str) -> dt.date | None:
+    """The local day of a decision time as the database wrote it as text (None: no decision)."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return timezone.localdate(moment)
 
 
 def _change(first: int | None, latest: int | None) -> int | None:
@@ -196,6 +222,24 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
         .values("t")[:1]
     )
 
+    odi = OutcomeScore.objects.filter(person=person, instrument=OutcomeScore.Instrument.ODI)
+    odi_first = odi.order_by("measured_on", "pk").values("value")[:1]
+    odi_latest = odi.order_by("-measured_on", "-pk").values("value")[:1]
+    # The latest decided screening: the programme's start (its decision day) and its STarT Back category.
+    latest_screening = (
+        Screening.objects.filter(person=person, decided_at__isnull=False)
+        .order_by("-decided_at")
+        .annotate(
+            pair=Concat(
+                Cast("decided_at", CharField()),
+                Value("|"),
+                Coalesce(KeyTextTransform("category", KeyTransform("risk", "decision")), Value("")),
+                output_field=CharField(),
+            )
+        )
+        .values("pair")[:1]
+    )
+
     def count(queryset: Any, expression: Any) -> Subquery:
         return Subquery(
             queryset.order_by().values("person").annotate(n=expression).values("n"),
@@ -225,6 +269,9 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
             Count("pk"),
         ),
         joined=F("joined_at"),
+        odi_first=Subquery(odi_first, output_field=IntegerField()),
+        odi_latest=Subquery(odi_latest, output_field=IntegerField()),
+        screening=Subquery(latest_screening, output_field=CharField()),
         **annotations,
     )
     values = list(
@@ -239,6 +286,9 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
             "stops_28",
             "stops_all",
             "alerts",
+            "odi_first",
+            "odi_latest",
+            "screening",
             *annotations,
         )
     )
@@ -267,6 +317,11 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
         s, c = _scores(v["session"]), _scores(v["checkin"])
         # The latest pain score: the latest day's; on one day the morning check-in wins (as on the list).
         latest = c if c is not None and (s is None or c.day >= s.day) else s
+        decided_text, _, category = str(v["screening"] or "").partition("|")
+        programme_start = _decided_day(decided_text)
+        improvement = improvement_of(
+            start=programme_start, today=today, baseline=first_back, latest=latest.back if latest else None
+        )
         out.append(
             ExportRow(
                 label=str(v["label"]) or f"patient no. {pk}",
@@ -281,6 +336,10 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
                 stops_all=int(v["stops_all"] or 0),
                 open_alerts=int(v["alerts"] or 0),
                 last_activity=max((p.day for p in (s, c) if p is not None), default=None),
+                odi_first=v["odi_first"],
+                odi_latest=v["odi_latest"],
+                risk=RISK_WORDS.get(category, category),
+                improvement=("improved: " if improvement.improved else "") + improvement.words,
             )
         )
     return sorted(out, key=lambda r: (r.label.casefold(), r.enrolled_on))

@@ -19,6 +19,14 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     url = models.URLField(blank=True)
+    #: Where an urgent alert is told outside the app (an email with no health data; empty: nowhere).
+    alert_email = models.EmailField(blank=True)
+    #: The system of the clinic's patient identifiers in FHIR (``Patient.identifier.system``), e.g. the
+    #: clinic's own URI for its record numbers; empty: the site's address is used.
+    identifier_system = models.URLField(blank=True)
+    #: The clinic's logo for handouts: a PNG re-encoded on upload (never SVG), in the database so every
+    #: server node has it.
+    logo = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -77,6 +85,9 @@ class Enrolment(models.Model):
     )
     #: How the clinic knows the patient (a name or a reference the clinic chose; never shown to others).
     label = models.CharField(max_length=200, blank=True)
+    #: The patient's number in the clinic's own records (FHIR ``Patient.identifier`` with the clinic's
+    #: ``identifier_system``, so the clinic's record system can match the export).
+    record_number = models.CharField(max_length=64, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -146,13 +157,25 @@ class Alert(models.Model):
         NO_IMPROVEMENT = "no_improvement"  # no meaningful improvement at 4 weeks (OM-08 / RF-17)
         INACTIVE = "inactive"  # no activity for 7 days
 
+    class Severity(models.IntegerChoices):
+        """How soon a clinician should look: the inbox's filter and the patient list's first sort."""
+
+        URGENT = 3, "urgent"  # an emergency or urgent result, a warning sign at a check
+        ATTENTION = 2, "attention"  # a RED stop, symptoms spreading, a stop for intolerance, a "soon" result
+        ROUTINE = 1, "routine"  # no real improvement, no activity
+
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="alerts")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=24, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.ATTENTION)
     key = models.CharField(max_length=120)
     rules = models.JSONField(default=list, blank=True)
     text = models.TextField()
+    #: When the event happened (a session's check, a screening's decision), not when the scan saw it.
+    happened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When the clinic's alert address was emailed about it (None: not emailed, or not one to email).
+    emailed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -201,15 +224,23 @@ class ScreenRequest(models.Model):
 
 
 class AuditEvent(models.Model):
-    """A clinician viewed or changed a patient's data (readable by the clinic admin)."""
+    """Something the clinic's audit must show (readable by the clinic admin): a clinician viewed, changed
+    or exported a patient's data; a login to a clinician's account, or a failed one; the clinic's people
+    changed (clinicians added or switched off, invitations made or withdrawn); a patient joined or left.
+    ``user`` is who did it: empty for what a patient did (joined, left) and kept when the account goes."""
 
     class Action(models.TextChoices):
         VIEW = "view"
         CHANGE = "change"
         EXPORT = "export"
+        LOGIN = "login"  # a clinician's login, or a failed attempt at their account
+        ADMIN = "admin"  # the clinic's people: clinicians, invitations
+        ENROLMENT = "enrolment"  # a patient joined or left the clinic
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="audit_events")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=16, choices=Action.choices)
     what = models.CharField(max_length=200)
@@ -221,3 +252,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.what}"
+
+
+class OutcomeScore(models.Model):
+    """A score a clinician entered for a patient (B28): an ODI total (OM-02), 0-100, never its items."""
+
+    class Instrument(models.TextChoices):
+        ODI = "odi", "Oswestry Disability Index"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="outcome_scores")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=16, choices=Instrument.choices)
+    value = models.PositiveSmallIntegerField()
+    measured_on = models.DateField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("measured_on", "pk")
+        indexes = (models.Index(fields=["person", "instrument", "measured_on"], name="outcome_person"),)
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.value} of {self.person}"

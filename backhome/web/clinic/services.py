@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from backhome.web.clinic.audit_trail import record
 from backhome.web.clinic.errors import ClinicError, InvitationError, NotAtClinic
 from backhome.web.clinic.models import Clinic, Enrolment, Invitation, Membership, Role
 from backhome.web.clinic.permissions import audit
@@ -75,7 +76,9 @@ def clinic_create(*, name: str, phone: str = "", email: str = "", url: str = "")
         return Clinic.objects.create(name=name, phone=phone, email=email, url=url)
 
 
-def clinician_add(*, clinic: Clinic, email: str, role: str = Role.CLINICIAN) -> tuple[Membership, bool]:
+def clinician_add(
+    *, clinic: Clinic, email: str, role: str = Role.CLINICIAN, by: Membership | None = None
+) -> tuple[Membership, bool]:
     """Make the person with this email address a clinician (or admin) of ``clinic``.
 
     Returns the membership and whether a new user was made; a new user has no password yet, and sets
@@ -113,6 +116,12 @@ def clinician_add(*, clinic: Clinic, email: str, role: str = Role.CLINICIAN) -> 
             )
         except IntegrityError:  # a second request adding the same person at the same moment
             raise ClinicError("email", f"{email} is already a clinician of this clinic.") from None
+        record(
+            clinic_id=clinic.pk,
+            user_id=by.user_id if by is not None else None,
+            action="admin",
+            what=f"clinician added: {email} ({role})",
+        )
         return membership, created
 
 
@@ -168,6 +177,12 @@ def membership_set_active(*, membership: Membership, active: bool, by: Membershi
                 raise ClinicError("active", "This person is now a clinician of another clinic.")
         target.active = active
         target.save(update_fields=["active"])
+        record(
+            clinic_id=target.clinic_id,
+            user_id=by.user_id,
+            action="admin",
+            what=f"clinician {'switched on' if active else 'deactivated'}: {target.user.get_username()}",
+        )
         return target
 
 
@@ -192,7 +207,7 @@ def invitation_create(
     for _ in range(10):  # a clash of codes is rare (31^8 codes); try again with new ones
         try:
             with transaction.atomic():
-                return Invitation.objects.create(
+                invitation = Invitation.objects.create(
                     clinic_id=membership.clinic_id,
                     created_by_id=membership.user_id,
                     label=label,
@@ -200,6 +215,13 @@ def invitation_create(
                     code=new_code(),
                     expires_at=now + dt.timedelta(days=INVITATION_DAYS),
                 )
+                record(
+                    clinic_id=membership.clinic_id,
+                    user_id=membership.user_id,
+                    action="admin",
+                    what=f"invitation made: {display_code(invitation.code)}",
+                )
+                return invitation
         except IntegrityError:
             continue
     raise RuntimeError("could not make a unique invitation code")  # pragma: no cover
@@ -222,6 +244,12 @@ def invitation_withdraw(
         if invitation.used_at is None and invitation.expires_at > now:
             invitation.expires_at = now
             invitation.save(update_fields=["expires_at"])
+            record(
+                clinic_id=membership.clinic_id,
+                user_id=membership.user_id,
+                action="admin",
+                what=f"invitation withdrawn: {display_code(invitation.code)}",
+            )
         return invitation
 
 
@@ -257,6 +285,7 @@ def enrolment_join(*, person: Person, token: str, now: dt.datetime | None = None
         if current is not None and current.clinic_id == invitation.clinic_id:
             return current
         if current is not None:
+            record(clinic_id=current.clinic_id, person_id=person.pk, action="enrolment", what="patient left")
             current.delete()
         enrolment = Enrolment.objects.create(
             person=person,
@@ -267,6 +296,12 @@ def enrolment_join(*, person: Person, token: str, now: dt.datetime | None = None
         invitation.used_at = now
         invitation.used_by = person
         invitation.save(update_fields=["used_at", "used_by"])
+        record(
+            clinic_id=invitation.clinic_id,
+            person_id=person.pk,
+            action="enrolment",
+            what=f"patient joined (invitation {display_code(invitation.code)})",
+        )
         return enrolment
 
 
@@ -280,17 +315,26 @@ def enrolment_leave(*, person: Person) -> Clinic | None:
         if enrolment is None:
             return None
         clinic = enrolment.clinic
+        record(clinic_id=clinic.pk, person_id=person.pk, action="enrolment", what="patient left")
         enrolment.delete()
         return clinic
 
 
-def enrolment_relabel(*, membership: Membership, person: Person, label: str) -> Enrolment:
-    """Change how the clinic names a patient of theirs (audited as a change)."""
+def enrolment_relabel(
+    *, membership: Membership, person: Person, label: str, record_number: str | None = None
+) -> Enrolment:
+    """Change how the clinic names a patient of theirs, and their number in the clinic's own records
+    when given (audited as a change)."""
     label = _clean_text(label, field="label", limit=LABEL_MAX, required=True)
+    number = None if record_number is None else _clean_text(record_number, field="record number", limit=64)
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(person=person, clinic_id=membership.clinic_id)
         enrolment.label = label
-        enrolment.save(update_fields=["label"])
+        fields = ["label"]
+        if number is not None:
+            enrolment.record_number = number
+            fields.append("record_number")
+        enrolment.save(update_fields=fields)
         audit(membership=membership, person=person, action="change", what="the patient's label")
         return enrolment
 

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backhome.web.clinic import charts, services
+from backhome.web.clinic import audit_trail, charts, services
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
-from backhome.web.clinic.models import Role
+from backhome.web.clinic.models import Enrolment, Membership, Role
+from backhome.web.clinic.outcomes import odi_record
 from backhome.web.clinic.permissions import (
     audit,
     membership_of,
@@ -30,9 +31,19 @@ from backhome.web.clinic.selectors import clinicians as clinician_selectors
 from backhome.web.clinic.selectors import invitations as invitation_selectors
 from backhome.web.clinic.selectors.audit_log import audit_log as read_audit_log
 from backhome.web.clinic.selectors.patient_list import SORT_FIRST, ListQuery, list_query, patient_list
-from backhome.web.clinic.selectors.patient_page import patient_page
+from backhome.web.clinic.selectors.patient_page import PatientPage, patient_page
 from backhome.web.clinic.selectors.patient_rows import ADHERENCE_DAYS
-from backhome.web.handouts.render import PAPERS, NoProgramme, Paper, handout_pdf
+from backhome.web.handouts.pairing import pairing_path
+from backhome.web.handouts.render import (
+    PAPERS,
+    Letterhead,
+    NoProgramme,
+    Paper,
+    Sheet,
+    handout_pdf,
+    handouts_pdf,
+)
+from backhome.web.patient.models import Person
 
 
 def _today() -> dt.date:
@@ -70,6 +81,7 @@ def patients(request: HttpRequest) -> HttpResponse:
 
 #: The "Sort by" menu: each sort in the order that shows what needs attention first.
 SORT_CHOICES = (
+    ("severity", "Red flags first: locked, then the most urgent alerts"),
     ("alerts", "Most open alerts first"),
     ("adherence", "Fewest sessions first"),
     ("pain", "Back pain: least improved first"),
@@ -153,19 +165,19 @@ def patient(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404("no such patient") from None
     what = "patient page" if page.until == page.today else f"patient page, to {page.until.isoformat()}"
     audit(membership=membership, person=person, action="view", what=what)
-    return render(
-        request,
-        "clinic/patient.html",
-        {
-            "nav": "patients",
-            "page": page,
-            "row": page.row,
-            "pain_chart": charts.pain_chart(page.pain_days, since=page.chart_since, until=page.until),
-            "weeks_chart": charts.weeks_chart(page.weeks),
-            "pain_key": charts.pain_key(),
-            "label_error": None,
-        },
-    )
+    return render(request, "clinic/patient.html", _patient_context(page))
+
+
+def _patient_context(page: PatientPage) -> dict[str, Any]:
+    return {
+        "nav": "patients",
+        "page": page,
+        "row": page.row,
+        "pain_chart": charts.pain_chart(page.pain_days, since=page.chart_since, until=page.until),
+        "weeks_chart": charts.weeks_chart(page.weeks),
+        "pain_key": charts.pain_key(),
+        "label_error": None,
+    }
 
 
 @require_POST
@@ -174,7 +186,12 @@ def patient_label(request: HttpRequest, person_id: int) -> HttpResponse:
     membership = membership_of(request)
     person = patient_of_clinic(membership, person_id)
     try:
-        services.enrolment_relabel(membership=membership, person=person, label=request.POST.get("label", ""))
+        services.enrolment_relabel(
+            membership=membership,
+            person=person,
+            label=request.POST.get("label", ""),
+            record_number=request.POST.get("record_number"),
+        )
     except ClinicError as error:
         return render(
             request,
@@ -200,8 +217,10 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
             "paper: choose paper=a4 or paper=letter.", status=400, content_type="text/plain; charset=utf-8"
         )
     try:
-        plan_url = request.build_absolute_uri(reverse("patient:plan"))
-        pdf = handout_pdf(person, plan_url=plan_url, paper=cast(Paper, paper))
+        sheet = _sheet(request, membership, person)
+        pdf = handout_pdf(
+            person, plan_url=sheet.plan_url, paper=cast(Paper, paper), letterhead=sheet.letterhead
+        )
     except NoProgramme:
         return render(
             request,
@@ -218,6 +237,89 @@ def patient_handout(request: HttpRequest, person_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="backhome-handout-{person.pk}-{paper}.pdf"'
     return response
+
+
+def _sheet(request: HttpRequest, membership: Membership, person: Person) -> Sheet:
+    """A patient's handout as the clinic prints it: their name as the clinic knows them, the clinician's
+    name, the clinic's logo, and a QR code with a new single-use link that pairs a phone with them."""
+    label = Enrolment.objects.filter(person=person).values_list("label", flat=True).first() or ""
+    user = request.user
+    clinician = (user.get_full_name() or user.get_username()) if user.is_authenticated else ""
+    return Sheet(
+        person=person,
+        plan_url=request.build_absolute_uri(pairing_path(person)),
+        letterhead=Letterhead(
+            patient_name=label, clinician_name=clinician, logo=bytes(membership.clinic.logo or b"") or None
+        ),
+    )
+
+
+#: At most this many handouts in one PDF (one page of the patient list).
+HANDOUTS_MAX = 50
+
+
+@require_POST
+@require_clinician
+def patients_handouts(request: HttpRequest) -> HttpResponse:
+    """The handouts of the patients ticked on the list, in one PDF (each one audited)."""
+    membership = membership_of(request)
+    paper = request.POST.get("paper", "a4")
+    ids = list(dict.fromkeys(request.POST.getlist("patient")))
+    problem = ""
+    if paper not in PAPERS:
+        problem = "Choose A4 or US Letter paper."
+    elif not ids:
+        problem = "Tick the patients whose handouts you want to print."
+    elif len(ids) > HANDOUTS_MAX:
+        problem = f"Print at most {HANDOUTS_MAX} handouts at once."
+    if problem:
+        return render(
+            request,
+            "clinic/error.html",
+            {"title": "Nothing to print", "message": problem, "back": reverse("clinic:patients")},
+            status=400,
+        )
+    people = [patient_of_clinic(membership, pk) for pk in ids]
+    try:
+        pdf = handouts_pdf([_sheet(request, membership, p) for p in people], paper=cast(Paper, paper))
+    except NoProgramme:
+        return render(
+            request,
+            "clinic/error.html",
+            {
+                "title": "Nothing to print",
+                "message": "One of these patients has no programme to print (no result yet, a locked "
+                "programme, or a result that gives no exercises). Untick them and print again.",
+                "back": reverse("clinic:patients"),
+            },
+            status=409,
+        )
+    for person in people:
+        audit(membership=membership, person=person, action="export", what=f"handout PDF ({PAPERS[paper]})")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="backhome-handouts-{len(people)}-{paper}.pdf"'
+    return response
+
+
+@require_POST
+@require_clinician
+def patient_odi(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A clinician enters an ODI total they measured (OM-02, the score only)."""
+    membership = membership_of(request)
+    person = patient_of_clinic(membership, person_id)
+    try:
+        odi_record(
+            membership=membership,
+            person=person,
+            value=request.POST.get("odi", ""),
+            measured_on=request.POST.get("odi_on", ""),
+            today=_today(),
+        )
+    except ClinicError as error:
+        page = patient_page(membership.clinic_id, person, today=_today())
+        context = {**_patient_context(page), "odi_error": error}
+        return render(request, "clinic/patient.html", context, status=400)
+    return redirect(reverse("clinic:patient", args=[person.pk]) + "#outcomes")
 
 
 # --------------------------------------------------------------------------- invitations
@@ -297,7 +399,7 @@ def clinicians(request: HttpRequest) -> HttpResponse:
         role = request.POST.get("role") or Role.CLINICIAN
         try:
             added_membership, created = services.clinician_add(
-                clinic=membership.clinic, email=request.POST.get("email", ""), role=role
+                clinic=membership.clinic, email=request.POST.get("email", ""), role=role, by=membership
             )
         except ClinicError as problem:
             error = problem
@@ -387,3 +489,40 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if value is not None:
             params[key] = str(value)
     return render(request, "clinic/audit.html", {"nav": "audit", "log": log, "params": params.urlencode()})
+
+
+#: The audit CSV covers at most this many days at once.
+AUDIT_CSV_MAX_DAYS = 366
+
+
+@require_GET
+@require_clinic_admin
+def audit_csv(request: HttpRequest) -> HttpResponse:
+    """The clinic's audit log from ``from`` to ``to`` (dates, both included) as CSV; the download is
+    itself audited."""
+    membership = membership_of(request)
+    today = _today()
+    try:
+        since = dt.date.fromisoformat(request.GET.get("from") or (today - dt.timedelta(days=30)).isoformat())
+        until = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        error = ClinicError("from", "Give the dates as YYYY-MM-DD.")
+        return render(request, "clinic/error.html", {"title": "Check the dates", "error": error}, status=400)
+    if until < since or (until - since).days >= AUDIT_CSV_MAX_DAYS:
+        error = ClinicError("to", f"Choose a start before the end, at most {AUDIT_CSV_MAX_DAYS} days apart.")
+        return render(request, "clinic/error.html", {"title": "Check the dates", "error": error}, status=400)
+    audit(
+        membership=membership,
+        person=None,
+        action="export",
+        what=f"audit log CSV, {since.isoformat()} to {until.isoformat()}",
+    )
+    # Written as it is read (rows in chunks); a year of a busy clinic is a few megabytes.
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    for line in audit_trail.csv_lines(
+        audit_trail.audit_csv_rows(membership.clinic_id, since=since, until=until)
+    ):
+        response.write(line)
+    response["Content-Disposition"] = f'attachment; filename="backhome-audit-{since}-to-{until}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

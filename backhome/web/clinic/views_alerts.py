@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backhome.web.clinic import alerts
 from backhome.web.clinic.errors import ClinicError, NotAtClinic
-from backhome.web.clinic.models import Membership
+from backhome.web.clinic.models import Alert, Membership
 from backhome.web.clinic.permissions import audit, membership_of, patient_of_clinic, require_clinician
 from backhome.web.patient.models import Person
 
@@ -22,11 +22,15 @@ def _inbox(
     *,
     acknowledged: bool,
     person: Person | None,
+    severity: int | None = None,
     error: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     lines = alerts.alerts_inbox(
-        membership.clinic_id, acknowledged=acknowledged, person_id=person.pk if person is not None else None
+        membership.clinic_id,
+        acknowledged=acknowledged,
+        person_id=person.pk if person is not None else None,
+        severity=severity,
     )
     what = "alerts inbox" + (", acknowledged" if acknowledged else "")
     audit(membership=membership, person=person, action="view", what=what)
@@ -38,6 +42,8 @@ def _inbox(
             "lines": lines,
             "acknowledged": acknowledged,
             "person": person,
+            "severity": severity,
+            "severities": [(s.value, alerts.SEVERITY_WORDS[s]) for s in Alert.Severity],
             "label": next((line.label for line in lines), "") if person is not None else "",
             "error": error,
             "done": request.GET.get("done", "").isdigit(),
@@ -46,28 +52,31 @@ def _inbox(
     )
 
 
-def _filters(request: HttpRequest, membership: Membership) -> tuple[bool, Person | None]:
-    """``?state=acknowledged`` and ``?patient=<id>`` (a patient of this clinic, or 404)."""
+def _filters(request: HttpRequest, membership: Membership) -> tuple[bool, Person | None, int | None]:
+    """``?state=acknowledged``, ``?patient=<id>`` (a patient of this clinic, or 404) and
+    ``?severity=3|2|1`` (anything else: every severity)."""
     source = request.POST if request.method == "POST" else request.GET
     acknowledged = source.get("state") == "acknowledged"
     patient = source.get("patient", "")
     person = patient_of_clinic(membership, patient) if patient else None
-    return acknowledged, person
+    value = source.get("severity", "")
+    severity = int(value) if value.isdigit() and int(value) in Alert.Severity.values else None
+    return acknowledged, person, severity
 
 
 @require_GET
 @require_clinician
 def inbox(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request)
-    acknowledged, person = _filters(request, membership)
-    return _inbox(request, membership, acknowledged=acknowledged, person=person)
+    acknowledged, person, severity = _filters(request, membership)
+    return _inbox(request, membership, acknowledged=acknowledged, person=person, severity=severity)
 
 
 @require_POST
 @require_clinician
 def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     membership = membership_of(request)
-    _, person = _filters(request, membership)
+    _, person, _ = _filters(request, membership)
     try:
         alerts.alert_acknowledge(membership=membership, alert_id=alert_id, note=request.POST.get("note", ""))
     except NotAtClinic:

@@ -3,6 +3,10 @@
 Each response gets a fresh nonce for styles (``request.csp_nonce``): the exercise pictures are inline
 SVG with their own ``<style>`` (the animation), and only elements that carry this response's nonce may
 style the page. Nothing else inline runs or styles.
+
+The camera is off everywhere (``Permissions-Policy: camera=()``) except on the session player (its camera
+coach, docs/camera-coach.md): there ``camera=(self)``, and that page and the coach's own scripts may
+compile WebAssembly (``'wasm-unsafe-eval'``: the pose model; it still allows no ``eval``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from backhome.web.http import NoncedHttpRequest
+
+#: The camera coach's static scripts (its worker compiles the pose model's WebAssembly).
+COACH_STATIC = f"{settings.STATIC_URL}practice/coach/"
+
+
+#: The pages that may use the camera, by URL name.
+CAMERA_VIEWS = frozenset({"practice:player"})
 
 
 class ContentSecurityPolicyMiddleware:
@@ -27,8 +38,14 @@ class ContentSecurityPolicyMiddleware:
         policy = settings.CONTENT_SECURITY_POLICY.replace(
             "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
         )
+        permissions = settings.PERMISSIONS_POLICY
+        camera = getattr(request.resolver_match, "view_name", None) in CAMERA_VIEWS
+        if camera or request.path.startswith(COACH_STATIC):
+            policy = policy.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+        if camera:
+            permissions = permissions.replace("camera=()", "camera=(self)")
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Permissions-Policy", permissions)
         return response
 
 

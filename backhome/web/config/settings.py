@@ -55,6 +55,10 @@ ALLOWED_HOSTS = env_list("BACKHOME_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("BACKHOME_CSRF_TRUSTED_ORIGINS", "")
 
 # --------------------------------------------------------------------------- the referral card
+#: The emergency number the tap-to-call button on every page dials (B31): 112 by default (Europe and
+#: many other countries); 911 in the US.
+EMERGENCY_NUMBER = os.environ.get("BACKHOME_EMERGENCY_NUMBER", "").strip() or "112"
+
 CLINIC = {
     "name": os.environ.get("BACKHOME_CLINIC_NAME", "").strip() or "a licensed physical therapist near you",
     "phone": os.environ.get("BACKHOME_CLINIC_PHONE", "").strip(),
@@ -284,6 +288,12 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = (
     os.environ.get("BACKHOME_DEFAULT_FROM_EMAIL", "").strip() or "backhome <no-reply@localhost>"
 )
+
+#: The site's public address, for links made outside a request (alert emails, FHIR fullUrls, handouts).
+PUBLIC_URL = (os.environ.get("BACKHOME_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+
+#: Clinic audit rows older than this many days are deleted by ``manage.py prune_audit`` (0: keep all).
+AUDIT_RETENTION_DAYS = int(os.environ.get("BACKHOME_AUDIT_RETENTION_DAYS", "").strip() or "2920")
 
 # --------------------------------------------------------------------------- static files
 STATIC_URL = "/static/"

@@ -1,11 +1,13 @@
 from django.urls import include, path
 
 from backhome.web.config import health
+from backhome.web.patient import manifest
 from backhome.web.practice import worker
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("sw.js", worker.service_worker, name="service_worker"),  # offline copies (docs/web-session.md)
+    path("manifest.webmanifest", manifest.web_manifest, name="web_manifest"),  # add to the home screen
     # The session player's JSON is the most frequent request of all (one per exercise): matched early.
     path("session/", include("backhome.web.practice.urls")),
     path("", include("backhome.web.fhir.urls")),  # /account/data/fhir.json, /clinic/patients/<id>/fhir.json

@@ -15,17 +15,17 @@ module does not import them (building plain dictionaries is several times faster
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from backhome.core.dose import describe_dose, dose_of, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
-from backhome.web.clinic.models import Alert, Clinic
+from backhome.web.clinic.models import Alert, Clinic, OutcomeScore
 from backhome.web.fhir.selectors import Record, person_record
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, Screening
@@ -51,6 +51,10 @@ PAIN_SCORE = {
     "code": "72514-3",
     "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
 }
+#: OM-02 and SB-06 totals (S39: as the CMS ACCESS Model and CQF CDS4CPM guides use them; the spec asks
+#: to confirm them on loinc.org, so no display is sent that could disagree with LOINC's own).
+ODI_TOTAL = {"system": LOINC, "code": "97908-8"}
+STARTBACK_TOTAL = {"system": LOINC, "code": "91351-7"}
 BODY_SITES = {
     "back": ({"system": SNOMED, "code": "37822005", "display": "Lower back structure"}, "Lower back"),
     "leg": ({"system": SNOMED, "code": "61685007", "display": "Lower limb structure"}, "Leg"),
@@ -98,8 +102,9 @@ CHECKIN_QUESTIONS = (
 
 
 def installation_url() -> str:
-    """The site's public address (``BACKHOME_PUBLIC_URL``): the namespace of the ids in an export."""
-    return os.environ.get("BACKHOME_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    """The site's public address (``BACKHOME_PUBLIC_URL``, Django's ``PUBLIC_URL``): the namespace of the
+    ids in an export, whatever address or port the request came in on."""
+    return str(getattr(settings, "PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 
 def person_identifier_system() -> str:
@@ -107,10 +112,11 @@ def person_identifier_system() -> str:
     return f"{installation_url()}/person"
 
 
-def person_bundle(person: Person) -> dict[str, Any]:
+def person_bundle(person: Person, *, for_clinic: bool = False) -> dict[str, Any]:
     """Everything backhome keeps about this person that has a FHIR home, as a Bundle of type
-    ``collection`` (plain JSON-able dictionaries)."""
-    return _Builder(person_record(person)).bundle()
+    ``collection`` (plain JSON-able dictionaries). ``for_clinic``: the clinic's export, whose Patient
+    also carries the name the clinic knows them by."""
+    return _Builder(person_record(person), for_clinic=for_clinic).bundle()
 
 
 def _instant(value: dt.datetime) -> str:
@@ -129,8 +135,9 @@ def _text(text: str) -> dict[str, str]:
 class _Builder:
     """Builds the entries of one person's Bundle, in order."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, *, for_clinic: bool = False) -> None:
         self.record = record
+        self.for_clinic = for_clinic
         self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"{installation_url()}/fhir")
         self.entries: list[dict[str, Any]] = []
         self.library = default_library()
@@ -168,6 +175,8 @@ class _Builder:
             self.add_checkin(checkin)
         for alert in record.alerts:
             self.add_flag(alert)
+        for score in record.odi:
+            self.add_odi(score)
         return {
             "resourceType": "Bundle",
             "type": "collection",
@@ -191,6 +200,20 @@ class _Builder:
             ],
             "active": True,
         }
+        clinic = record.clinic
+        if clinic is not None and clinic.identifier_system and record.record_number:
+            # The clinic's own number for the patient, so its record system can match this export.
+            patient["identifier"].append(
+                {
+                    "use": "official",
+                    "type": _text(f"{clinic.name} record number"),
+                    "system": clinic.identifier_system,
+                    "value": record.record_number,
+                    "assigner": _ref(self.url("Organization", clinic.pk)),
+                }
+            )
+        if self.for_clinic and record.label:
+            patient["name"] = [{"use": "usual", "text": record.label}]
         if record.email:
             patient["telecom"] = [{"system": "email", "value": record.email, "use": "home"}]
         if record.clinic is not None:
@@ -259,6 +282,15 @@ class _Builder:
             risk_url = self.add_risk(screening, risk, when, answers_url)
             support.append(risk_url)
             self.screening_refs[screening.pk].append(risk_url)
+            if isinstance(risk.get("total"), int):
+                self.add_score(
+                    f"startback/{screening.pk}",
+                    STARTBACK_TOTAL,
+                    "STarT Back total score (0-9)",
+                    int(risk["total"]),
+                    when,
+                    derived_from=answers_url,
+                )
         if decided and screening.tier in PRIORITY:
             self.add_referral(screening, decision, when, support)
 
@@ -522,6 +554,47 @@ class _Builder:
                 }
             ]
         self.add(self.url("Observation", key), observation)
+
+    def add_score(
+        self,
+        key: str,
+        code: dict[str, str],
+        text: str,
+        value: int,
+        when: str,
+        *,
+        derived_from: str | None = None,
+    ) -> str:
+        """One questionnaire total as an Observation with its LOINC code (OM-09)."""
+        observation: dict[str, Any] = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [
+                {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+            ],
+            "code": {"coding": [code], "text": text},
+            "subject": _ref(self.patient),
+            "effectiveDateTime": when,
+            "valueInteger": value,
+        }
+        if derived_from is not None:
+            observation["derivedFrom"] = [_ref(derived_from)]
+        return self.add(self.url("Observation", key), observation)
+
+    def add_odi(self, score: OutcomeScore) -> None:
+        """An ODI total a clinician entered (OM-02: the score, never the items), LOINC 97908-8."""
+        url = self.add_score(
+            f"odi/{score.pk}",
+            ODI_TOTAL,
+            "Oswestry Disability Index total (0-100)",
+            int(score.value),
+            score.measured_on.isoformat(),
+        )
+        entry = self.entries[-1]["resource"]
+        assert entry["id"] == url.removeprefix("urn:uuid:")
+        entry["performer"] = [_ref(self.url("Organization", score.clinic_id))]
+        if self.record.clinic is None or self.record.clinic.pk != score.clinic_id:
+            del entry["performer"]  # a clinic the person has left is not in the Bundle
 
     # ------------------------------------------------------------------ alerts
 

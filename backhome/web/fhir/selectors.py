@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from backhome.web.clinic.models import Alert, Clinic, Enrolment
+from backhome.web.clinic.models import Alert, Clinic, Enrolment, OutcomeScore
 from backhome.web.patient.models import Person, Screening
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
 from backhome.web.progress.models import CheckIn
@@ -29,6 +29,11 @@ class Record:
     sessions: tuple[ExerciseSession, ...]
     checkins: tuple[CheckIn, ...]
     alerts: tuple[Alert, ...]
+    #: The clinic's label and record number of the person (empty outside a clinic).
+    label: str = ""
+    record_number: str = ""
+    #: ODI totals clinicians entered (OM-02), oldest first.
+    odi: tuple[OutcomeScore, ...] = ()
 
 
 def person_record(person: Person) -> Record:
@@ -52,7 +57,15 @@ def person_record(person: Person) -> Record:
     alerts = tuple(
         Alert.objects.filter(person_id=person.pk).select_related("clinic").order_by("created_at", "pk")
     )
+    odi = tuple(
+        OutcomeScore.objects.filter(person_id=person.pk, instrument=OutcomeScore.Instrument.ODI).order_by(
+            "measured_on", "pk"
+        )
+    )
     return Record(
+        label=enrolment.label if enrolment is not None else "",
+        record_number=enrolment.record_number if enrolment is not None else "",
+        odi=odi,
         person=person,
         email=email,
         clinic=enrolment.clinic if enrolment is not None else None,

@@ -49,6 +49,6 @@ def clinic_patient_record(request: ClinicianHttpRequest, person_id: int) -> Http
     """A patient of the clinician's clinic (404 for anyone else), audited as an export."""
     membership = request.membership
     person = patient_of_clinic(membership, person_id)
-    bundle = person_bundle(person)
+    bundle = person_bundle(person, for_clinic=True)
     audit(membership=membership, person=person, action="export", what="FHIR record (JSON)")
     return fhir_download(bundle, f"backhome-patient-{person.pk}-{timezone.localdate():%Y-%m-%d}.fhir.json")

@@ -76,6 +76,7 @@ class CalendarDay:
     state: DayState
     today: bool
     future: bool
+    before: bool = False  # before the person's first day: not a day missed
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Calendar:
     done: int  # sessions finished in the last COUNT_DAYS days
     stopped: int  # sessions stopped early in the last COUNT_DAYS days
     days: int = COUNT_DAYS
+    first_day: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ def history_for_person(person: Person | None, *, today: dt.date) -> History:
         pain=tuple(d for d in every_day if since <= d.day <= today),
         pain_days_total=len(every_day),
         outcomes=_outcomes(every_day),
-        calendar=_calendar(sessions, today),
+        calendar=_calendar(sessions, today, _first_day(sessions, screenings)),
         doses=_doses(programme, changes, today),
         events=_events(person, sessions, changes, screenings),
     )
@@ -257,9 +259,23 @@ def _outcome(measure: str, baseline: int, current: int, since: dt.date) -> PainO
 # --------------------------------------------------------------------------- calendar
 
 
-def _calendar(sessions: Iterable[ExerciseSession], today: dt.date) -> Calendar:
+def _first_day(sessions: list[ExerciseSession], screenings: list[Screening]) -> dt.date | None:
+    """The person's first day with backhome: their first decided screening or first session."""
+    days = [session.day for session in sessions]
+    days += [_local(s.decided_at) for s in screenings if s.decided_at is not None]
+    return min(days) if days else None
+
+
+def _calendar(
+    sessions: Iterable[ExerciseSession], today: dt.date, first_day: dt.date | None = None
+) -> Calendar:
+    """The last CALENDAR_WEEKS weeks, from the week of the person's first day when that is later: the
+    days before it are not days missed."""
     monday = today - dt.timedelta(days=today.weekday())
     start = monday - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
+    if first_day is not None and start < first_day <= today:
+        start = min(monday, first_day - dt.timedelta(days=first_day.weekday()))
+    shown = (monday - start).days // 7 + 1
     count_from = today - dt.timedelta(days=COUNT_DAYS - 1)
     finished: set[dt.date] = set()
     stopped: set[dt.date] = set()
@@ -272,14 +288,17 @@ def _calendar(sessions: Iterable[ExerciseSession], today: dt.date) -> Calendar:
             stopped.add(session.day)
             stopped_count += count_from <= session.day <= today
     weeks = []
-    for week in range(CALENDAR_WEEKS):
+    for week in range(shown):
         row = []
         for weekday in range(7):
             day = start + dt.timedelta(days=week * 7 + weekday)
             state: DayState = "done" if day in finished else "stopped" if day in stopped else ""
-            row.append(CalendarDay(day=day, state=state, today=day == today, future=day > today))
+            before = first_day is not None and day < first_day
+            row.append(
+                CalendarDay(day=day, state=state, today=day == today, future=day > today, before=before)
+            )
         weeks.append(tuple(row))
-    return Calendar(weeks=tuple(weeks), done=done, stopped=stopped_count)
+    return Calendar(weeks=tuple(weeks), done=done, stopped=stopped_count, first_day=first_day)
 
 
 # --------------------------------------------------------------------------- doses
@@ -368,7 +387,7 @@ def _events(
                 Event(
                     day=session.day,
                     kind="red",
-                    title=f"Red light: {_name(log.exercise_id)}",
+                    title=f"Stopped: {_name(log.exercise_id)}",
                     reasons=_texts(log.reasons),
                     advice=log.advice or session.stop_advice,
                     rules=tuple(log.rules),

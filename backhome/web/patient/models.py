@@ -18,9 +18,17 @@ class Person(models.Model):
     emergency_screening = models.ForeignKey(
         "Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: Set when the person reported a warning sign in a session (PM-14) or something new or different
+    #: before one (RF-21): no exercise until the red-flag questions are answered again (B25, B31).
+    #: A newly decided screening clears it.
+    rescreen_needed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+    @property
+    def needs_rescreen(self) -> bool:
+        return self.rescreen_needed_at is not None
 
     @property
     def locked(self) -> bool:
@@ -51,6 +59,10 @@ class Screening(models.Model):
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: Began from the last decided screening's answers without some of them, so only those are asked: the
+    #: red-flag questions (a re-screen, B25/RF-21, whose decision carries ``after_rescreen``'s RF-21) or
+    #: STarT Back at 4-6 weeks (SB-13).
+    rescreen = models.BooleanField(default=False)
 
     class Meta:
         indexes = (models.Index(fields=["person", "-decided_at"], name="screening_person_decided"),)

@@ -38,14 +38,20 @@ def required_intake_fields() -> tuple[str, ...]:
         if item.name in _OPTIONAL:
             continue
         if item.name in _NESTED:
-            found.extend(f"{item.name}.{sub.name}" for sub in dataclasses.fields(_NESTED[item.name]))
+            found.extend(
+                path
+                for sub in dataclasses.fields(_NESTED[item.name])
+                if (path := f"{item.name}.{sub.name}") not in FOLLOW_UP_FIELDS
+            )
         else:
             found.append(item.name)
     return tuple(found)
 
 
 STARTBACK_FIELDS: tuple[str, ...] = (*(f"startback.agree.{i}" for i in range(8)), "startback.bothersome")
-KNOWN_FIELDS = frozenset(required_intake_fields()) | frozenset(STARTBACK_FIELDS)
+#: Optional answers of the intake, asked only in some cases (B23's follow-up to "both legs").
+FOLLOW_UP_FIELDS: tuple[str, ...] = ("symptoms.both_legs_new_or_worse",)
+KNOWN_FIELDS = frozenset(required_intake_fields()) | frozenset(STARTBACK_FIELDS) | frozenset(FOLLOW_UP_FIELDS)
 #: The answers that decide an emergency on their own (the core's list), as intake paths.
 EMERGENCY_FIELDS = {f"symptoms.{name}": name for name in EMERGENCY_QUESTIONS}
 
@@ -95,6 +101,9 @@ class Step(BaseModel):
     title: str
     intro: str = ""
     warning_signs: bool = False
+    #: A yes/no answer (dotted path) that must be yes for this step to be asked: B23's follow-up is
+    #: asked only after a yes to "both legs".
+    only_if: str = ""
     questions: list[Question] = []
     startback: list[Annotated[int, Field(ge=0, le=8)]] = []
 
@@ -167,6 +176,25 @@ def step_ids() -> tuple[str, ...]:
 
 def get_step(step_id: str) -> Step | None:
     return next((step for step in screening().steps if step.id == step_id), None)
+
+
+def applies(step: Step, answers: dict[str, Any]) -> bool:
+    """Whether a step is asked, given the answers so far (a step with ``only_if`` after a yes only)."""
+    return not step.only_if or answers.get(step.only_if) is True
+
+
+def next_applying(step_id: str, answers: dict[str, Any]) -> str | None:
+    """The step after ``step_id`` that is asked with these answers (None after the last)."""
+    steps = screening().steps
+    later = steps[step_ids().index(step_id) + 1 :]
+    return next((step.id for step in later if applies(step, answers)), None)
+
+
+def previous_applying(step_id: str, answers: dict[str, Any]) -> str | None:
+    """The step before ``step_id`` that is asked with these answers (None before the first)."""
+    steps = screening().steps
+    earlier = steps[: step_ids().index(step_id)]
+    return next((step.id for step in reversed(earlier) if applies(step, answers)), None)
 
 
 def step_number(step_id: str) -> int:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
+from backhome.core.rules.safety import startback_due
 from backhome.core.words import TierText, tier_text
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
@@ -54,9 +57,10 @@ def screening_latest_decided(person: Person) -> Screening | None:
 
 
 def next_step(answers: dict[str, Any]) -> str | None:
-    """The first step with an unanswered question (None when all are answered)."""
+    """The first step asked with these answers that has an unanswered question (None when all are
+    answered)."""
     for step in questions.screening().steps:
-        if any(q.field not in answers for q in step.questions):
+        if questions.applies(step, answers) and any(q.field not in answers for q in step.questions):
             return step.id
     return None
 
@@ -85,6 +89,8 @@ class PlanExercise:
     stopped_why: tuple[str, ...] = ()
     #: Why the exercise is at its current dose, when a check-in changed it (the change's reasons).
     dose_why: tuple[str, ...] = ()
+    #: Stopped by a pain check (B30): kept out until its rule or a clinician lets it back.
+    red_stop: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,10 +118,24 @@ class Result:
     screening: Screening | None = None
     clinic: dict[str, str] = field(default_factory=dict)
 
+    #: The red-flag questions must be answered again before any exercise (B25, B31, RF-21).
+    rescreen: bool = False
+    #: SB-13: the STarT Back questions are due again (the core's words), or empty.
+    startback_due: str = ""
+
     @property
     def active_exercises(self) -> tuple[PlanExercise, ...]:
         """The exercises to do today (not the suspended ones)."""
         return tuple(e for e in self.exercises if not e.suspended)
+
+    @property
+    def listed_exercises(self) -> tuple[PlanExercise, ...]:
+        """The programme's list: every exercise but those a pain check stopped (shown apart, B30)."""
+        return tuple(e for e in self.exercises if not e.red_stop)
+
+    @property
+    def red_stops(self) -> tuple[PlanExercise, ...]:
+        return tuple(e for e in self.exercises if e.red_stop)
 
 
 def clinic(person: Person | None = None) -> dict[str, str]:
@@ -139,7 +159,25 @@ def result_for_person(person: Person | None) -> Result:
     screening = screening_latest_decided(person)
     if screening is None:
         return Result(page="none", clinic=clinic())
-    return _result(screening, locked=False, person=person)
+    result = _result(screening, locked=False, person=person)
+    if result.page != "plan":
+        return result
+    if person.needs_rescreen:
+        return replace(result, rescreen=True)
+    return replace(result, startback_due=_startback_due(screening))
+
+
+def _startback_due(screening: Screening, today: dt.date | None = None) -> str:
+    """SB-13: STarT Back again from 4 weeks after it was last asked (every screening asks it, so the
+    latest screening's day is both when the programme took its shape and when it was last asked)."""
+    if screening.decided_at is None:
+        return ""
+    asked = timezone.localdate(screening.decided_at)
+    today = today or timezone.localdate()
+    if today < asked:
+        return ""
+    due = startback_due(programme_start=asked, today=today, last_asked=asked)
+    return " ".join(r.text for r in due.reasons) if due.holds else ""
 
 
 def emergency_information() -> Result:
@@ -213,7 +251,8 @@ def _plan(
                 mode_id=mode,
                 hold_s=item.dose.hold_s,
                 suspended=item.suspended,
-                stopped_why=change_why if item.suspended else (),
+                stopped_why=(item.red_stop,) if item.red_stop else change_why if item.suspended else (),
+                red_stop=item.red_stop is not None,
                 dose_why=() if item.suspended else change_why,
             )
         )

@@ -18,6 +18,7 @@ from backhome.core.contract import decision_to_json, parse_intake
 from backhome.core.engine import decide
 from backhome.core.model import Context, Decision, DirectionalResults, Monitoring
 from backhome.core.model import Tier as CoreTier
+from backhome.core.rules.safety import after_rescreen, rescreen_before_session
 from backhome.core.rules.triage import Finding, emergency_signs
 from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient import questions
@@ -65,7 +66,75 @@ def emergency_findings(answers: Mapping[str, Any]) -> list[Finding]:
         for path, name in questions.EMERGENCY_FIELDS.items()
         if isinstance(value := answers.get(path), bool)
     }
+    # B23: a yes to "both legs" stops the screening early only once the person says it is new or getting
+    # worse; otherwise the whole screen decides (long-standing stenosis may be soon, not emergency).
+    if given.get("both_legs") and answers.get("symptoms.both_legs_new_or_worse") is not True:
+        given["both_legs"] = False
     return emergency_signs(given)
+
+
+def _warning_sign_fields() -> frozenset[str]:
+    """The answers of the red-flag questions (the steps marked ``warning_signs``)."""
+    return frozenset(
+        q.field for step in questions.screening().steps if step.warning_signs for q in step.questions
+    )
+
+
+def person_require_rescreen(*, person: Person) -> Screening:
+    """B25/B31/RF-21: no exercise until the red-flag questions are answered again. Opens a re-screen
+    (the last decided screening's answers without those of the red-flag questions, so only those are
+    asked again) and marks the person; a newly decided screening clears the mark. Run inside the
+    caller's transaction; an open re-screen is reused."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.rescreen_needed_at is None:
+        person.rescreen_needed_at = timezone.now()
+        person.save(update_fields=["rescreen_needed_at"])
+    screening = person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
+    latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
+    earlier = dict(latest.answers) if latest is not None else {}
+    drop = _warning_sign_fields()
+    kept = {path: value for path, value in earlier.items() if path not in drop}
+    if screening is None:
+        return Screening.objects.create(person=person, answers=kept, rescreen=True)
+    screening.answers = {k: v for k, v in screening.answers.items() if k not in drop}
+    screening.rescreen = True
+    screening.save(update_fields=["answers", "rescreen"])
+    return screening
+
+
+def person_report_before_session(*, person: Person, new_or_different: bool) -> bool:
+    """RF-21 (B25): asked before a session whether anything is new or different from the person's usual
+    back pain. The core decides (``rescreen_before_session``); when it holds, the red-flag questions are
+    opened again (``person_require_rescreen``). Returns whether they were."""
+    if not rescreen_before_session(new_or_different).holds:
+        return False
+    with transaction.atomic():
+        if Person.objects.filter(pk=person.pk, emergency_locked_at__isnull=False).exists():
+            raise LockError(LOCKED)
+        person_require_rescreen(person=person)
+    return True
+
+
+def screening_startback_again(*, person: Person) -> Screening:
+    """SB-13 (B25): STarT Back again at 4-6 weeks. Opens a screening with the last decided screening's
+    answers without the nine STarT Back answers, so only those are asked; deciding it gives the new
+    decision as any screening does. An open screening is reused."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.locked:
+            raise LockError(LOCKED)
+        drop = frozenset(questions.STARTBACK_FIELDS)
+        screening = person.screenings.filter(decided_at__isnull=True).order_by("-created_at").first()
+        if screening is not None:
+            screening.answers = {k: v for k, v in screening.answers.items() if k not in drop}
+            screening.rescreen = True
+            screening.save(update_fields=["answers", "rescreen"])
+            return screening
+        latest = person.screenings.filter(decided_at__isnull=False).order_by("-decided_at", "-pk").first()
+        if latest is None or not isinstance(latest.intake, dict):
+            raise NothingToRedecide("There is no programme to ask about again.")
+        kept = {k: v for k, v in latest.answers.items() if k not in drop}
+        return Screening.objects.create(person=person, answers=kept, rescreen=True)
 
 
 def screening_save_answers(*, person: Person, step_id: str, answers: Mapping[str, Any]) -> Screening:
@@ -102,6 +171,7 @@ def _stop_for_emergency(*, person: Person, screening: Screening, findings: list[
     screening.tier = CoreTier.EMERGENCY.value
     screening.decided_at = now
     screening.save(update_fields=["decision", "tier", "decided_at"])
+    _rescreen_done(person)
     _lock(person=person, screening=screening, now=now)
     _scan_alerts(person)
 
@@ -213,6 +283,9 @@ def _decide(
     (saved here). The core's strict parser raises ``IntakeError`` before anything is written."""
     intake = parse_intake(document)
     decision = decide(intake, context or care_context(person))
+    if screening.rescreen and person.needs_rescreen:
+        # B25: the new decision replaces the earlier one (which after_rescreen never reads).
+        decision = after_rescreen(decision, decision)
     now = timezone.now()
     screening.intake = document
     screening.decision = decision_to_json(decision)
@@ -238,10 +311,19 @@ def _decide(
             for number, item in enumerate(decision.exercises, 1)
         ]
     )
+    if screening.rescreen:
+        _rescreen_done(person)
     if decision.tier is CoreTier.EMERGENCY:
         _lock(person=person, screening=screening, now=now)
     _scan_alerts(person)
     return decision
+
+
+def _rescreen_done(person: Person) -> None:
+    """A newly decided screening answers a pending re-screen (B25)."""
+    if person.rescreen_needed_at is not None:
+        person.rescreen_needed_at = None
+        person.save(update_fields=["rescreen_needed_at"])
 
 
 def _scan_alerts(person: Person) -> None:

@@ -11,5 +11,7 @@ urlpatterns = [
     path("urgent/", views.urgent, name="urgent"),
     path("soon/", views.soon, name="soon"),
     path("plan/", views.plan, name="plan"),
+    path("plan/before-session/", views.before_session, name="before_session"),
+    path("plan/startback-again/", views.startback_again, name="startback_again"),
     path("exercises/", views.gallery, name="gallery"),
 ]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backhome.core.contract import IntakeError
 from backhome.core.model import Tier
@@ -54,6 +54,8 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
         return redirect("patient:emergency")
     open_screening = selectors.screening_open(person)
     answers = dict(open_screening.answers) if open_screening else {}
+    if not questions.applies(step, answers):  # a follow-up not asked with these answers (B23)
+        return redirect("patient:screening_start")
     ids = questions.step_ids()
     first_unanswered = selectors.next_step(answers)
     if first_unanswered is not None and ids.index(step_id) > ids.index(first_unanswered):
@@ -87,7 +89,7 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
             "rows": form.rows(),
             "number": number,
             "total": len(ids),
-            "previous": ids[number - 2] if number > 1 else None,
+            "previous": questions.previous_applying(step_id, answers),
             "last": number == len(ids),
         },
         status=status,
@@ -95,10 +97,15 @@ def screening_step(request: HttpRequest, step_id: str) -> HttpResponse:
 
 
 def _after(request: HttpRequest, person: Person, step_id: str, answers: dict[str, Any]) -> HttpResponse:
-    ids = questions.step_ids()
-    number = questions.step_number(step_id)
-    if number < len(ids):
-        return redirect("patient:screening_step", step_id=ids[number])
+    # A re-screen (B25) starts from the earlier answers without the warning signs: only what is
+    # unanswered is asked again.
+    open_screening = selectors.screening_open(person)
+    if open_screening is not None and open_screening.rescreen:
+        following = selectors.next_step(answers)
+    else:
+        following = questions.next_applying(step_id, answers)
+    if following is not None:
+        return redirect("patient:screening_step", step_id=following)
     missing = selectors.next_step(answers)
     if missing is not None:
         return redirect("patient:screening_step", step_id=missing)
@@ -124,12 +131,13 @@ def _result_page(
     if person is None:
         person = selectors.person_for_session(request.session)
     result = selectors.result_for_person(person)
+    if page == "emergency" and result.page != "emergency":
+        # B31: the emergency advice opens for everyone, whatever their result (without their reasons).
+        result = selectors.emergency_information()
     if result.page == "none" and page != "emergency":
         return redirect("patient:home")
     if result.page not in ("none", page):
         return redirect(f"patient:{result.page}")
-    if result.page == "none":
-        result = selectors.emergency_information()
     template = "see_someone" if page in ("urgent", "soon") else page  # urgent and soon share a page
     return render(request, f"patient/{template}.html", {"result": result, **(extra or {})})
 
@@ -173,3 +181,35 @@ def plan(request: HttpRequest) -> HttpResponse:
 def gallery(request: HttpRequest) -> HttpResponse:
     """Every exercise of the library with its pictures and steps (no personal data)."""
     return render(request, "patient/gallery.html", {"exercises": selectors.library_exercises()})
+
+
+@require_POST
+def before_session(request: HttpRequest) -> HttpResponse:
+    """RF-21 (B25): "is anything new or different from your usual back pain?" before a session. Yes opens
+    the red-flag questions again before any exercise; no goes to the session player."""
+    person = selectors.person_for_session(request.session)
+    if person is None:
+        return redirect("patient:home")
+    answer = request.POST.get("new_or_different")
+    if answer not in ("yes", "no"):
+        return redirect("patient:plan")
+    try:
+        again = services.person_report_before_session(person=person, new_or_different=answer == "yes")
+    except services.LockError:
+        return redirect("patient:emergency")
+    return redirect("patient:screening_start" if again else "practice:player")
+
+
+@require_POST
+def startback_again(request: HttpRequest) -> HttpResponse:
+    """SB-13: the STarT Back questions again (only those), from the plan's card."""
+    person = selectors.person_for_session(request.session)
+    if person is None:
+        return redirect("patient:home")
+    try:
+        services.screening_startback_again(person=person)
+    except services.LockError:
+        return redirect("patient:emergency")
+    except services.NothingToRedecide:
+        return redirect("patient:plan")
+    return redirect("patient:screening_start")

@@ -7,6 +7,7 @@ never copied: an exercise id and the dose it was done at.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from backhome.web.patient.models import Person, Screening
@@ -115,3 +116,30 @@ class ExerciseLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.exercise_id} ({self.light or 'open'})"
+
+
+class ExerciseStop(models.Model):
+    """An exercise stopped by a pain check's RED (B30): kept on every later session and day until the
+    rule that stopped it lets it back (``core.rules.safety.stop_release``) or a clinician clears it.
+    One row a stopping log; a clinician's clearance fills ``released_at``, ``released_by`` and ``note``."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exercise_stops")
+    exercise_id = models.CharField(max_length=64)
+    #: The PM rule that keeps the stop (the strictest RED rule of the check, ``stop_for``).
+    rule = models.CharField(max_length=16)
+    #: The person's calendar day of the stop (the session's day).
+    day = models.DateField()
+    session = models.ForeignKey(ExerciseSession, null=True, on_delete=models.SET_NULL, related_name="+")
+    log = models.OneToOneField(ExerciseLog, null=True, on_delete=models.SET_NULL, related_name="stop")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["person", "released_at"], name="exercisestop_person_open"),)
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} stopped by {self.rule} on {self.day}"

@@ -158,7 +158,7 @@ def _exercise(position: int, row: dict[str, Any]) -> PlayerExercise:
     )
 
 
-PageState = Literal["no_person", "locked", "no_programme", "used_up", "ready", "resume"]
+PageState = Literal["no_person", "locked", "no_programme", "used_up", "ready", "resume", "rescreen"]
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,8 @@ def player_page(person: Person | None, today: dt.date | None = None) -> PlayerPa
         return PlayerPage("no_person")
     if person.locked:
         return PlayerPage("locked")
+    if person.needs_rescreen:  # B25/B31: the red-flag questions come before any exercise
+        return PlayerPage("rescreen")
     current = (
         ExerciseSession.objects.filter(person=person, day=today, status=Status.IN_PROGRESS)
         .prefetch_related(Prefetch("logs", queryset=ExerciseLog.objects.order_by("position")))

@@ -26,10 +26,12 @@ from django.utils import timezone
 
 from backhome.core.model import Monitoring, PainCheck
 from backhome.core.rules.monitor import ExerciseCheck, evaluate
+from backhome.core.rules.safety import stop_for
 from backhome.core.rules.session import pre_exercise_check, stop_before_start, todays_exercises
 from backhome.web.errors import Conflict, Invalid, NotFound
 from backhome.web.patient.models import Person
-from backhome.web.practice.models import ExerciseLog, ExerciseSession
+from backhome.web.patient.services import person_require_rescreen
+from backhome.web.practice.models import ExerciseLog, ExerciseSession, ExerciseStop
 from backhome.web.progress.selectors import current_programme
 
 Status = ExerciseSession.Status
@@ -101,6 +103,33 @@ def _stop(session: ExerciseSession, check: ExerciseCheck) -> None:
     session.stop_advice = check.advice
     session.ended_at = timezone.now()
     session.save(update_fields=["status", "stop_rules", "stop_advice", "ended_at"])
+    if "PM-14" in check.rules:
+        # B25/B31: a warning sign ends the session and the red-flag questions come next, before any
+        # more exercise.
+        person_require_rescreen(person=session.person)
+
+
+#: What a session start answers while a re-screen is pending (the plan page links to the questions).
+RESCREEN_FIRST = (
+    "Before any more exercise, please answer the safety questions again: something you told us may be "
+    "a warning sign, or is new or different."
+)
+
+
+def _keep_stop(session: ExerciseSession, log: ExerciseLog, check: ExerciseCheck) -> None:
+    """B30: a RED pain check keeps its exercise out of every later session until its rule lets it back."""
+    stop = stop_for(log.exercise_id, check, session.day)
+    if stop is not None:
+        ExerciseStop.objects.get_or_create(
+            log=log,
+            defaults={
+                "person_id": session.person_id,
+                "exercise_id": stop.exercise_id,
+                "rule": stop.rule,
+                "day": stop.date,
+                "session": session,
+            },
+        )
 
 
 # --------------------------------------------------------------------------- start
@@ -136,7 +165,9 @@ def session_start(
                 "Your answers showed a warning sign, so exercises are stopped until a clinician has seen you.",
                 code="locked",
             )
-        programme = current_programme(person)
+        if person.needs_rescreen:
+            raise Conflict(RESCREEN_FIRST, code="rescreen")
+        programme = current_programme(person, today=today)
         if programme is None or not programme.active:
             raise Conflict("There is no exercise in your programme to do today.", code="no_programme")
         decision: dict[str, Any] = programme.screening.decision or {}
@@ -317,6 +348,8 @@ def log_record(
             check = evaluate(_pre_exercise(session, position, logged), after, Monitoring(session.monitoring))
             _apply(log, after, check)
         log.save(force_insert=True)
+        if check is not None:
+            _keep_stop(session, log, check)
         if check is not None and check.end_session:
             _stop(session, check)
         _scan_log_alerts(person, log)
@@ -352,6 +385,7 @@ def log_recheck(
         log.settled = settled
         _apply(log, after, check)
         log.save()
+        _keep_stop(session, log, check)
         if check.end_session:
             _stop(session, check)
         _scan_log_alerts(person, log)

@@ -30,6 +30,8 @@ def player(request: HttpRequest) -> HttpResponse:
     page = selectors.player_page(person)
     if page.state == "locked":
         return redirect("patient:emergency")
+    if page.state == "rescreen":
+        return redirect("patient:screening_start")
     return render(
         request,
         "practice/player.html",

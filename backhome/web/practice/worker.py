@@ -37,7 +37,21 @@ ASSETS = (
     "practice/player.js",
     "practice/offline.js",
     *MODULES,
+    "practice/coach/coach.css",
     "progress/progress.css",
+)
+
+#: The camera coach's code and model: kept the first time a person turns the camera on, never before
+#: (the model is about 19 MB), then served from the cache, so the coach also works offline.
+LAZY = (
+    "practice/coach/camera.js",
+    "practice/coach/count.js",
+    "practice/coach/landmarks.js",
+    "practice/coach/worker.js",
+    "practice/coach/vendor/vision_bundle.mjs",
+    "practice/coach/vendor/wasm/vision_wasm_module_internal.js",
+    "practice/coach/vendor/wasm/vision_wasm_module_internal.wasm",
+    "practice/coach/vendor/pose_landmarker_lite.task",
 )
 
 
@@ -46,7 +60,7 @@ def _script() -> bytes:
     """The worker's source with its configuration (computed once per process)."""
     source = SOURCE.read_text(encoding="utf-8")
     digest = hashlib.sha256(source.encode())
-    for name in ASSETS:
+    for name in ASSETS + LAZY:
         found = finders.find(name)
         if isinstance(found, str):
             digest.update(Path(found).read_bytes())
@@ -55,6 +69,7 @@ def _script() -> bytes:
         "pages": [reverse("practice:player"), reverse("patient:plan")],
         "public": [reverse("patient:emergency")],
         "assets": [static(name) for name in ASSETS],
+        "lazy": [static(name) for name in LAZY],
         "forget": [reverse("accounts:login"), reverse("accounts:logout"), reverse("accounts:delete")],
     }
     return source.replace(PLACEHOLDER, json.dumps(config, sort_keys=True)).encode()

@@ -37,10 +37,14 @@ class ProgrammeItem:
     dose: Dose
     rules: tuple[str, ...]
     change: DoseChange | None = None
+    #: B30: a pain check's RED stop still holds this exercise back (the core's words why), or None.
+    red_stop: str | None = None
 
     @property
     def suspended(self) -> bool:
-        return self.change is not None and self.change.action == DoseChange.Action.SUSPEND
+        return self.red_stop is not None or (
+            self.change is not None and self.change.action == DoseChange.Action.SUSPEND
+        )
 
     @property
     def plan_exercise_id(self) -> str:
@@ -60,26 +64,31 @@ class Programme:
         return tuple(i for i in self.items if not i.suspended)
 
 
-def current_programme(person: Person) -> Programme | None:
+def current_programme(person: Person, *, today: dt.date | None = None) -> Programme | None:
     """The programme of the person's latest decided screening, each exercise at its current dose.
 
     None when there is no programme: no result yet, a locked person, or a tier that prescribes nothing.
-    Two queries: the screening with its items, and the dose changes of that screening.
+    Three queries: the screening with its items, the dose changes of that screening, and the red stops
+    still open (B30, ``practice.stops``).
     """
     if person.locked:
         return None
     screening = screening_latest_decided(person)
     if screening is None:
         return None
-    return programme_for_screening(screening)
+    return programme_for_screening(screening, today=today)
 
 
-def programme_for_screening(screening: Screening) -> Programme | None:
+def programme_for_screening(screening: Screening, *, today: dt.date | None = None) -> Programme | None:
     """The programme of one decided screening at current doses (one query for the changes, one for
-    the items unless they were prefetched). None when the screening prescribes nothing."""
+    the items unless they were prefetched, one for the red stops). None when the screening prescribes
+    nothing. An exercise a red stop still holds on ``today`` (B30) is suspended, with the stop's words."""
+    from backhome.web.practice.stops import stops_held
+
     items = list(screening.items.all())
     if not items:
         return None
+    held = stops_held(screening.person_id, today=today)
     changes = tuple(DoseChange.objects.filter(screening=screening).order_by("created_at", "pk"))
     latest: dict[str, DoseChange] = {}
     for each in changes:
@@ -87,13 +96,15 @@ def programme_for_screening(screening: Screening) -> Programme | None:
     programme_items = []
     for item in items:
         change = latest.get(item.exercise_id)
+        exercise_id = change.exercise_id if change is not None else item.exercise_id
         programme_items.append(
             ProgrammeItem(
                 position=item.position,
-                exercise_id=change.exercise_id if change is not None else item.exercise_id,
+                exercise_id=exercise_id,
                 dose=dose_of(change or item),
                 rules=tuple(item.rules),
                 change=change,
+                red_stop=next((held[i] for i in (item.exercise_id, exercise_id) if i in held), None),
             )
         )
     return Programme(screening=screening, items=tuple(programme_items), changes=changes)

@@ -47,13 +47,11 @@ class WholeNumberField(forms.IntegerField):
 
 
 def _whole_number(label: str) -> forms.IntegerField:
-    """A count of sets, repetitions or seconds: a whole number; the exercise's range is the service's."""
+    """A count of sets, repetitions or seconds: a whole number. No bounds here: the service refuses a
+    number outside the exercise's own range naming that range ("Repetitions: 5 to 15 for ..."), which is
+    what a clinician who typed 10000 needs to read."""
     message = f"{label}: give a whole number."
-    return WholeNumberField(
-        min_value=0,
-        max_value=9999,
-        error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
-    )
+    return WholeNumberField(error_messages={"required": message, "invalid": message})
 
 
 #: A value no exercise id can be (a NUL, say) is named as the exercise field's mistake.

@@ -28,6 +28,7 @@ from backhome.web.clinic.permissions import audit
 from backhome.web.patient import services as patient_services
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.selectors import screening_latest_decided
+from backhome.web.practice.stops import stop_clear
 from backhome.web.progress.models import DoseChange
 from backhome.web.progress.selectors import Programme, ProgrammeItem, current_programme
 
@@ -243,6 +244,11 @@ def programme_exercise_add(
         if in_programme is not None:
             if not in_programme.suspended:
                 raise ClinicError("exercise", f"{exercise.name} is already in the programme.")
+            for stopped in {
+                in_programme.plan_exercise_id,
+                in_programme.exercise_id,
+            }:  # B30/B26: clears a red stop
+                stop_clear(person_id=person.pk, exercise_id=stopped, cleared_by=membership.user, note=why)
             _dose_change(
                 person=person,
                 programme=programme,

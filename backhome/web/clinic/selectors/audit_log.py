@@ -64,7 +64,8 @@ def audit_log(
                 patient = enrolment.label
             else:
                 patient = f"patient no. {event.person_id} (no longer at this clinic)"
-        rows.append(AuditRow(event, event.user.get_username(), patient, event.person_id))
+        who = event.user.get_username() if event.user is not None else "the patient"
+        rows.append(AuditRow(event, who, patient, event.person_id))
     user_model = get_user_model()
     clinicians = tuple(
         (int(pk), str(name))

@@ -17,17 +17,24 @@ from backhome.web.clinic.selectors.patient_rows import PatientRow, patient_rows
 #: The patient list shows this many patients a page.
 PAGE_SIZE = 50
 
-SortKey = Literal["label", "adherence", "pain", "alerts", "activity"]
-SORTS: tuple[str, ...] = ("label", "adherence", "pain", "alerts", "activity")
+SortKey = Literal["severity", "label", "adherence", "pain", "alerts", "activity"]
+SORTS: tuple[str, ...] = ("severity", "label", "adherence", "pain", "alerts", "activity")
 #: Each column's first click: the order that puts what needs attention first.
-SORT_FIRST = {"label": "asc", "adherence": "asc", "pain": "desc", "alerts": "desc", "activity": "asc"}
+SORT_FIRST = {
+    "severity": "desc",
+    "label": "asc",
+    "adherence": "asc",
+    "pain": "desc",
+    "alerts": "desc",
+    "activity": "asc",
+}
 
 
 @dataclass(frozen=True)
 class ListQuery:
     """The list's sort, order, filters and page, as the query string gave them (checked)."""
 
-    sort: str = "alerts"
+    sort: str = "severity"
     order: str = "desc"
     has_alerts: bool = False
     low_adherence: bool = False
@@ -42,7 +49,7 @@ class ListQuery:
 
 def list_query(params: Any) -> ListQuery:
     """Read the list's query string; an unknown value raises ``ClinicError`` naming the field."""
-    sort = params.get("sort") or "alerts"
+    sort = params.get("sort") or "severity"
     if sort not in SORTS:
         raise ClinicError("sort", f"Sort by one of: {', '.join(SORTS)}.")
     order = params.get("order") or SORT_FIRST[sort]
@@ -71,6 +78,10 @@ def _sort_key(sort: str) -> Any:
         return lambda r: (0, r.pain.change, r.label.casefold()) if r.pain.change is not None else None
     if sort == "alerts":
         return lambda r: (0, r.open_alerts, r.label.casefold())
+    if sort == "severity":
+        # Red flags first: locked, then the most severe open alert, then how many; ties by name A to Z
+        # whatever the order (the negated name's code points keep A first when reversed).
+        return lambda r: (0, r.severity_rank, r.open_alerts, [-ord(ch) for ch in r.label.casefold()])
     return lambda r: (0, r.last_activity, r.label.casefold()) if r.last_activity else None
 
 

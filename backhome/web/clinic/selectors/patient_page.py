@@ -15,14 +15,15 @@ from backhome.core.dose import describe_dose, mode_name
 from backhome.core.model import Tier
 from backhome.core.words import tier_text
 from backhome.web.clinic.errors import NotAtClinic
-from backhome.web.clinic.models import CareSettings
+from backhome.web.clinic.models import CareSettings, Enrolment, OutcomeScore
+from backhome.web.clinic.outcomes import Improvement, Risk, improvement_of, risk_of
 from backhome.web.clinic.selectors.patient_rows import DONE, PatientRow, local_day_start, patient_rows
 from backhome.web.clinic.selectors.timeline import ACTION_WORDS, Line, TimelineEntry, reason_lines, timeline
 from backhome.web.clinic.words import exercise_name
 from backhome.web.patient.models import Person
 from backhome.web.practice.models import ExerciseLog, ExerciseSession
 from backhome.web.progress.models import CheckIn
-from backhome.web.progress.selectors import Programme, current_programme
+from backhome.web.progress.selectors import Programme, current_programme, programme_start
 
 #: A patient page's timeline covers this many days; its charts this many weeks.
 TIMELINE_DAYS = 28
@@ -68,6 +69,30 @@ class PatientPage:
     older: dt.date | None
     newer: dt.date | None
     chart_since: dt.date
+    #: Outcomes at a glance (B28): the ODI totals entered (oldest first), STarT Back, OM-08.
+    odi: tuple[OutcomeScore, ...] = ()
+    risk: Risk | None = None
+    improvement: Improvement | None = None
+    record_number: str = ""
+
+    @property
+    def pain_trend(self) -> str:
+        """Back pain over the charts' weeks: the first and the latest day with a score."""
+        if not self.pain_days:
+            return "no pain score in these weeks"
+        first, last = self.pain_days[0], self.pain_days[-1]
+        if first[0] == last[0]:
+            return f"{last[1]} on {last[0]:%d %b}"
+        return f"{first[1]} on {first[0]:%d %b} → {last[1]} on {last[0]:%d %b}"
+
+    @property
+    def odi_trend(self) -> str:
+        if not self.odi:
+            return "none entered"
+        if len(self.odi) == 1:
+            return f"{self.odi[0].value} on {self.odi[0].measured_on:%d %b %Y}"
+        first, last = self.odi[0], self.odi[-1]
+        return f"{first.value} on {first.measured_on:%d %b} → {last.value} on {last.measured_on:%d %b %Y}"
 
 
 def _weeks(done_days: set[dt.date], *, until: dt.date, first: dt.date) -> tuple[WeekCount, ...]:
@@ -115,6 +140,11 @@ def patient_page(
         CheckIn.objects.filter(person=person, date__gte=chart_since, date__lte=until).order_by("date")
     )
     care = CareSettings.objects.filter(person=person).first()
+    record_number = (
+        Enrolment.objects.filter(person=person, clinic_id=clinic_id)
+        .values_list("record_number", flat=True)
+        .first()
+    )
     programme = current_programme(person)
     # Whether there is anything before the timeline's first day (for the "older" link): one query.
     first_session_day = (
@@ -144,6 +174,18 @@ def patient_page(
     weeks = _weeks(done_days, until=until, first=min(joined_day, min(done_days, default=joined_day)))
 
     lines, tier, tier_title, held = _programme_lines(programme, person)
+    odi = tuple(
+        OutcomeScore.objects.filter(person=person, instrument=OutcomeScore.Instrument.ODI).order_by(
+            "measured_on", "pk"
+        )
+    )
+    screening = programme.screening if programme is not None else None
+    improvement = improvement_of(
+        start=programme_start(screening) if screening is not None and screening.decided_at else None,
+        today=today,
+        baseline=row.pain.baseline,
+        latest=row.pain.current,
+    )
     earliest = min(d for d in (first_session_day, joined_day) if d is not None)
     return PatientPage(
         person=person,
@@ -164,6 +206,10 @@ def patient_page(
         older=since - dt.timedelta(days=1) if earliest < since else None,
         newer=min(until + dt.timedelta(days=TIMELINE_DAYS), today) if until < today else None,
         chart_since=chart_since,
+        odi=odi,
+        risk=risk_of(screening.decision) if screening is not None else None,
+        improvement=improvement,
+        record_number=record_number or "",
     )
 
 

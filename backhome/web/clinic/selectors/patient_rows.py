@@ -22,6 +22,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -137,11 +138,18 @@ class Adherence:
         return round(100 * self.share)
 
     @property
+    def first_day(self) -> bool:
+        """Joined today with no session yet: today is not over, so nothing is missed yet."""
+        return self.planned == 1 and self.done == 0
+
+    @property
     def low(self) -> bool:
-        return self.share < LOW_ADHERENCE
+        return self.share < LOW_ADHERENCE and not self.first_day
 
     @property
     def words(self) -> str:
+        if self.first_day:
+            return "joined today"
         return f"{self.done} of {plural(self.planned, 'session')}"
 
 
@@ -156,6 +164,8 @@ class PatientRow:
     adherence: Adherence
     pain: PainSummary
     open_alerts: int
+    #: The highest severity of the open alerts (``Alert.Severity``; 0: none open).
+    top_severity: int
     #: The latest day with a session or a morning check-in (None: neither yet).
     last_activity: dt.date | None
     today: dt.date
@@ -163,6 +173,16 @@ class PatientRow:
     @property
     def last_activity_words(self) -> str:
         return ago(self.last_activity, self.today) if self.last_activity else "no session yet"
+
+    @property
+    def urgent(self) -> bool:
+        """Pinned to the top of the list: locked by an emergency result, or an urgent alert open."""
+        return self.locked or self.top_severity >= Alert.Severity.URGENT
+
+    @property
+    def severity_rank(self) -> int:
+        """The list's default order: locked or urgent first, then by the open alerts' severity."""
+        return Alert.Severity.URGENT + 1 if self.locked else self.top_severity
 
     @property
     def no_improvement(self) -> bool:
@@ -214,12 +234,14 @@ def _patient_rows_queryset(
         .annotate(back=Cast(KeyTextTransform("back", KeyTransform("pain", "intake")), IntegerField()))
         .values("back")[:1]
     )
+    # The open alerts' count and highest severity in one column ('3|2'), so one subquery gives both.
     open_alerts = (
         Alert.objects.filter(person=person, clinic_id=clinic_id, acknowledged_at__isnull=True)
         .order_by()
         .values("person")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .annotate(n=Count("pk"), top=Max("severity"))
+        .annotate(pair=_day_and_value("n", "top"))
+        .values("pair")
     )
     enrolments = Enrolment.objects.filter(clinic_id=clinic_id)
     if person_id is not None:
@@ -240,7 +262,7 @@ def _patient_rows_queryset(
         checkin=Subquery(latest_checkin, output_field=CharField()),
         done=Subquery(done_days, output_field=IntegerField()),
         baseline_back=Subquery(baseline, output_field=IntegerField()),
-        alerts=Subquery(open_alerts, output_field=IntegerField()),
+        alerts=Subquery(open_alerts, output_field=CharField()),
     ).values_list(
         "person_id",
         "label",
@@ -296,6 +318,7 @@ def patient_rows(clinic_id: int, *, today: dt.date, person_id: int | None = None
         count = exact.get(pk, done or 0)
         s = _pair(session)
         c = _pair(checkin)
+        count_text, _, top_text = (alerts or "0|0").partition("|")
         # The latest pain score: the latest day's; on one day the morning check-in wins over a
         # before-check (as on the history page).
         latest = c if c is not None and (s is None or c[0] >= s[0]) else s
@@ -311,7 +334,8 @@ def patient_rows(clinic_id: int, *, today: dt.date, person_id: int | None = None
                     latest[1] if latest else None,
                     latest[0] if latest else None,
                 ),
-                open_alerts=int(alerts or 0),
+                open_alerts=int(count_text),
+                top_severity=int(top_text or 0),
                 last_activity=max(p[0] for p in (s, c) if p is not None) if (s or c) else None,
                 today=today,
             )

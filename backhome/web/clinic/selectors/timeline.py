@@ -286,7 +286,9 @@ def timeline(
     entries: list[TimelineEntry] = []
     entries += [_session_entry(s) for s in sessions if since <= s.day <= until]
     entries += [_checkin_entry(c) for c in checkins if since <= c.date <= until]
-    entries += [_dose_entry(c) for c in dose_changes]
+    # A clinician's dose change is stored twice: as the programme's DoseChange (rule "clinician") and as
+    # the clinician's ProgrammeChange, which says who and why; the timeline shows it once, as the latter.
+    entries += [_dose_entry(c) for c in dose_changes if CLINICIAN_RULE not in (c.rules or ())]
     entries += [_screening_entry(s) for s in screenings]
     entries += [_clinician_entry(c, clinic_id) for c in clinician_changes]
     entries += [_clearance_entry(c) for c in clearances]
@@ -303,4 +305,59 @@ def timeline(
             )
         )
     entries.sort(key=lambda e: (e.day, e.at), reverse=True)
-    return tuple(entries)
+    return fold_quiet_days(entries)
+
+
+#: The rule id of a dose change a clinician made (``editor.choices.CLINICIAN``).
+CLINICIAN_RULE = "clinician"
+#: This many quiet days in a row or more fold into one line.
+FOLD_MIN_DAYS = 3
+
+
+def _quiet(entry: TimelineEntry) -> bool:
+    """An entry with nothing to look at: a session or morning check-in with no flag and no reasons."""
+    return entry.kind in ("session", "checkin") and not entry.flag and not entry.lines
+
+
+def fold_quiet_days(entries: Sequence[TimelineEntry]) -> tuple[TimelineEntry, ...]:
+    """Runs of ``FOLD_MIN_DAYS`` or more days whose every entry is quiet (all green, nothing to read),
+    folded into one line: "28 quiet days: 28 sessions, 27 morning check-ins, all green". Anything with
+    a flag or a reason breaks the run and stays on its own line. ``entries`` are newest first."""
+    out: list[TimelineEntry] = []
+    run: list[TimelineEntry] = []
+
+    def flush() -> None:
+        days = {e.day for e in run}
+        if len(days) >= FOLD_MIN_DAYS:
+            sessions = sum(1 for e in run if e.kind == "session")
+            checkins = len(run) - sessions
+            first, last = min(days), max(days)
+            parts = [p for p in (_count(sessions, "session"), _count(checkins, "morning check-in")) if p]
+            out.append(
+                TimelineEntry(
+                    day=last,
+                    at=run[0].at,
+                    kind="quiet",
+                    kind_words="Quiet days",
+                    title=f"{len(days)} quiet days, {first:%d %b} to {last:%d %b}",
+                    summary=f"{', '.join(parts)}: every exercise green, no stop, nothing reported.",
+                    flag="ok",
+                )
+            )
+        else:
+            out.extend(run)
+        run.clear()
+
+    loud_days = {e.day for e in entries if not _quiet(e)}
+    for entry in entries:
+        if entry.day not in loud_days:
+            run.append(entry)
+        else:
+            flush()
+            out.append(entry)
+    flush()
+    return tuple(out)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}" if n else ""

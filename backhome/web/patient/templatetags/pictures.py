@@ -21,8 +21,8 @@ def _animated(exercise_id: str, mode: str | None, hold_s: int | None) -> str:
 
 
 @lru_cache(maxsize=64)
-def _panels(exercise_id: str) -> str:
-    return exercise_panels_svg(exercise_id)
+def _panels(exercise_id: str, mode: str | None = None) -> str:
+    return exercise_panels_svg(exercise_id, mode=mode)
 
 
 def _with_nonce(svg: str, nonce: str) -> str:
@@ -39,6 +39,7 @@ def exercise_picture(
 
 
 @register.simple_tag(takes_context=True)
-def exercise_panels(context: dict[str, Any], exercise_id: str) -> SafeString:
-    """The numbered static panels of one exercise (start to end), for the gallery and for print."""
-    return mark_safe(_with_nonce(_panels(exercise_id), str(context.get("csp_nonce", ""))))
+def exercise_panels(context: dict[str, Any], exercise_id: str, mode: str | None = None) -> SafeString:
+    """The numbered static panels of one exercise (start to end) in the prescribed mode, for the gallery
+    and for print."""
+    return mark_safe(_with_nonce(_panels(exercise_id, mode or None), str(context.get("csp_nonce", ""))))

@@ -4,12 +4,17 @@
 // where in an exercise the person was. Every write waits in the outbox until the server has it; while
 // offline the player applies PM-F1 alone (player/painchecks.js).
 import { outbox as OUTBOX } from "./offline.js";
-import { localResult, worse } from "./player/painchecks.js";
+import { AutoPause } from "./player/autopause.js";
+import { attachCoach } from "./player/coach.js";
+import { buzz, cues } from "./player/cues.js";
+import { localResult, unchanged, worse } from "./player/painchecks.js";
 import { recall, savedStates, store } from "./player/saved.js";
-import { beep, freeScreen, holdScreen, isMuted, say, setMuted, wakeAudio } from "./player/sound.js";
+import { beep, freeScreen, holdScreen, isMuted, say, sayAll, setMuted, vibrate, wakeAudio } from "./player/sound.js";
 import { PHASES, segments, Timer } from "./player/timer.js";
 import { $, clearErrors, readCheck, ring, show, stage, text, where } from "./player/view.js";
 
+// The light's badge in our own words (never a colour's name, never colour alone).
+const BADGES = { green: "Went well", amber: "Take it gently", red: "Stopped" };
 const PHASE_NAMES = { ready: "Get ready", move: "Move", hold: "Hold", "return": "Come back", rest: "Relax" };
 const TONES = { ready: 440, move: 660, hold: 880, "return": 660, rest: 523 };
 const PREFIX = "backhome.session.";
@@ -48,10 +53,13 @@ function url(name, id, log) {
 // state.seg, state.segMs and state.paused, so a reload carries on from the saved step).
 let state = null;
 let timer = null;
+// The pause of its own when the page is hidden (player/autopause.js), on the same saved record.
+let away = null;
 let ticker = null;
 let lastTick = 0;
 let busy = false;
 let retry = null;
+let coach = null; // the camera coach's offer for the exercise on screen (player/coach.js)
 
 function current() {
   return EX[state.position - 1];
@@ -59,6 +67,7 @@ function current() {
 // The timer of the current exercise, from its saved step.
 function newTimer() {
   timer = new Timer(segments(current()), state);
+  away = new AutoPause(state);
 }
 function save() {
   if (state && state.id) {
@@ -87,6 +96,7 @@ const form = $("check-form");
 
 function askCheck(kind) {
   // kind: "before", "after" or "hurts"
+  coach = attachCoach(coach, null);
   state.stage = kind === "before" ? "before" : "check";
   state.itHurts = kind === "hurts";
   form.reset();
@@ -103,13 +113,42 @@ function askCheck(kind) {
     text($("check-title"), kind === "hurts" ? "It hurts: tell us how you feel now" : "How do you feel now?");
     text($("check-lead"), kind === "hurts"
       ? "Stop " + ex.name + " and rest in a comfortable position. Then answer these questions."
-      : "You have finished " + ex.name + ". Tell us how you feel right now.");
+      : "You said it feels worse after " + ex.name + ". Tell us how, so we can tell you what to do.");
     text($("check-send"), "Send");
     where("Exercise " + state.position + " of " + EX.length);
-    say(kind === "hurts" ? "Stop the exercise. Tell us how you feel now." : "Well done. Tell us how you feel now.");
+    say(kind === "hurts" ? "Stop the exercise. Tell us how you feel now." : "Tell us how it feels worse.");
   }
   save();
   stage("stage-check", $("check-title"));
+}
+
+// One tap after an exercise: better, about the same or worse than before it. Only "worse" asks the
+// whole check; the server's core decides on every answer (see unchanged() in player/painchecks.js).
+function askFelt() {
+  state.stage = "felt";
+  state.itHurts = false;
+  text($("felt-lead"), "You have finished " + current().name + ".");
+  where("Exercise " + state.position + " of " + EX.length);
+  say("Done. Compared with before this exercise, does your back feel better, the same, or worse?");
+  save();
+  stage("stage-felt", $("felt-title"));
+}
+function felt(how) {
+  if (busy || !state || state.stage !== "felt") {
+    return;
+  }
+  wakeAudio();
+  if (how === "worse") {
+    askCheck("after");
+    return;
+  }
+  const body = {
+    id: uuid4(), position: state.position, skipped: false, sets_done: current().dose.sets,
+    it_hurts: false, after: unchanged(state.last)
+  };
+  state.pending = body;
+  save();
+  sendLog(body);
 }
 
 function submitCheck(event) {
@@ -147,7 +186,7 @@ function submitCheck(event) {
 function send(kind, address, body, onServer, onLocal) {
   busy = true;
   clearProblem();
-  const sending = document.querySelectorAll("#player button[type=submit], #next, #skip");
+  const sending = document.querySelectorAll("#player button[type=submit], #next, #skip, .felt-choices button");
   sending.forEach((b) => { b.disabled = true; });
   const id = kind === "finish" ? "finish-" + state.id : kind === "recheck" ? "recheck-" + address : body.id;
   const item = { id, kind, session: kind === "start" ? body.id : state.id, url: address, body };
@@ -207,11 +246,15 @@ function sendLog(body) {
   send("log", url("log", state.id), body, (result) => {
     state.pending = null;
     state.last = body.after;
+    state.did = (state.did || 0) + 1;
     showResult(result);
   }, () => {
     state.pending = null;
     state.last = body.after;
+    state.did = (state.did || 0) + 1;
     showLocal(body.position, worse(body.after, from), body.after, from);
+    state.result.logId = body.id;
+    save();
   });
 }
 function sendSkip(body) {
@@ -259,6 +302,11 @@ function place() {
     }
     slot.appendChild(card);
   }
+  // The camera only counts (kept on this phone with the session's state); it never changes the dose.
+  coach = attachCoach(coach, current(), $("timer-panel"), { say, onCounts: (counts) => {
+    state.camera = Object.assign({}, state.camera, { [state.position]: counts });
+    save();
+  } });
 }
 function picture() {
   return $("picture-" + state.position);
@@ -291,20 +339,24 @@ function render() {
   const left = timer.left();
   const whole = Math.ceil(left / 1000);
   text($("counter"), counter(seg));
-  text($("phase-name"), state.paused ? "Paused" : PHASE_NAMES[seg.phase]);
-  text($("time"), String(whole));
-  text($("time-unit"), whole === 1 ? "second" : "seconds");
+  const counting = !!away && away.counting;
+  text($("phase-name"), counting ? "Back in" : state.paused ? "Paused" : PHASE_NAMES[seg.phase]);
+  text($("time"), String(counting ? away.count : whole));
+  text($("time-unit"), (counting ? away.count : whole) === 1 ? "second" : "seconds");
   ring($("ring-bar"), left, seg.seconds * 1000);
   $("timer-panel").className = "timer-panel phase-" + seg.phase;
   const caption = state.stage === "intro" ? "Read the steps, get into the start position, then press Start."
-    : state.paused ? "Paused. Press Resume when you are ready." : seg.caption;
+    : counting ? "Welcome back. Get into position: we carry on in " + away.count + "."
+      : state.auto ? "Paused while the screen was off. We carry on with a count of three when you are back."
+        : state.paused ? "Paused. Press Resume when you are ready." : seg.caption;
   if ($("caption").textContent !== caption) {
     text($("caption"), caption);
   }
   show($("go"), !running);
   show($("pause"), running);
-  text($("pause"), state.paused ? "Resume" : "Pause");
-  $("pause").setAttribute("aria-pressed", state.paused ? "true" : "false");
+  const stopped = state.paused && !counting;
+  text($("pause"), stopped ? "Resume" : "Pause");
+  $("pause").setAttribute("aria-pressed", stopped ? "true" : "false");
   setPictureState();
 }
 function setPictureState() {
@@ -313,15 +365,18 @@ function setPictureState() {
 function enter(seg) {
   setPicture(seg, seg.kind === "step" && seg.first);
   beep(TONES[seg.phase], seg.phase === "hold" ? 350 : 160);
-  if (seg.kind === "ready") {
-    say("Get ready. " + current().name + (seg.side ? ", " + seg.side + " side." : "."));
-  } else if (seg.first || seg.phase === "hold" || seg.seconds >= 2) {
-    say(seg.caption);
-  }
 }
-// The timer's events: the page shows and sounds each segment as it begins (the other cues, such as
-// "halfway" or "switch-sides", are there for spoken counts and are not voiced yet).
+// The timer's events: the page shows and beeps each segment as it begins; the voice says the side, the
+// repetition, "halfway", "last one", "rest" and the step (player/cues.js); the phone buzzes.
 function follow(events) {
+  const words = cues(events, current());
+  if (words.length) {
+    sayAll(words);
+  }
+  const pattern = buzz(events);
+  if (pattern) {
+    vibrate(pattern);
+  }
   for (const event of events) {
     if (event.type === "segment") {
       enter(event.seg);
@@ -346,6 +401,10 @@ function tick() {
     save();
     return;
   }
+  if (state.stage === "run" && away && away.counting) {
+    backIn(away.tick(passed));
+    return;
+  }
   if (state.stage !== "run" || state.paused) {
     return;
   }
@@ -361,18 +420,39 @@ function clock() {
   }
 }
 
+// Full screen on the person's tap, where the browser has it (the layout works without it).
+function fullScreen() {
+  const root = document.documentElement;
+  if (document.fullscreenEnabled && !document.fullscreenElement && root.requestFullscreen) {
+    root.requestFullscreen({ navigationUI: "hide" }).catch(() => {});
+  }
+}
+function leaveFullScreen() {
+  if (document.fullscreenElement && document.exitFullscreen) {
+    document.exitFullscreen().catch(() => {});
+  }
+}
 function go() {
   wakeAudio();
   holdScreen();
+  fullScreen();
   state.stage = "run";
   lastTick = Date.now();
   follow(timer.start());
   render();
   save();
-  $("pause").focus();
+  $("pause").focus({ preventScroll: true });
+  window.scrollTo(0, 0); // the whole exercise on one screen, from its name down to the buttons
 }
 function pause() {
-  const paused = timer.toggle();
+  let paused;
+  if (state.auto) {
+    away.cancel(); // the person takes over: it stays paused until they press Resume
+    timer.pause();
+    paused = true;
+  } else {
+    paused = timer.toggle();
+  }
   lastTick = Date.now();
   say(paused ? "Paused." : "Carry on.");
   render();
@@ -389,10 +469,11 @@ function finishExercise() {
   state.seg = timer.segs.length;
   beep(880, 500);
   setPicture(null, false);
-  askCheck("after");
+  askFelt();
 }
 function hurts() {
   state.hurtSets = setsDone();
+  away.cancel();
   state.paused = true;
   setPicture(null, false);
   askCheck("hurts");
@@ -404,6 +485,7 @@ function skip() {
   const body = {
     id: uuid4(), position: state.position, sets_done: setsDone(), skipped: true, it_hurts: false
   };
+  away.cancel();
   state.paused = true;
   state.pending = body;
   save();
@@ -433,12 +515,14 @@ function showResult(result) {
     text($("light-title"), result.end_session ? "Stopped" : "Saved on this phone");
     text($("result-title"), result.end_session ? "This exercise was stopped" : "Not checked yet");
   } else if (result.needs_recheck) {
-    text($("light-title"), "Not decided yet");
+    text($("light-title"), "Rest first");
     text($("result-title"), "Rest, then check your back again");
+  } else if (result.light) {
+    text($("light-title"), BADGES[result.light]);
+    text($("result-title"), WORDS[result.light][1]);
   } else {
-    const words = WORDS[result.light];
-    text($("light-title"), words[0]);
-    text($("result-title"), words[1]);
+    text($("light-title"), "Skipped");
+    text($("result-title"), "You skipped this exercise");
   }
   const list = $("result-reasons");
   list.replaceChildren();
@@ -454,7 +538,12 @@ function showResult(result) {
   if (ended) {
     text($("stop-advice"), result.advice);
     const rules = result.rules || [];
-    show($("stop-rescreen"), !result.local && (rules.indexOf("PM-14") >= 0 || rules.indexOf("PM-11") >= 0));
+    if (!result.local && rules.indexOf("PM-14") >= 0) {
+      // B25/B31: a warning sign ends the session and the server has opened the red-flag questions: go there now.
+      location.assign($("stop-rescreen").querySelector("a").href);
+      return;
+    }
+    show($("stop-rescreen"), !result.local && rules.indexOf("PM-11") >= 0);
     show($("stop-emergency"), !!result.warning);
     text($("next"), result.local ? "End the session" : "See your summary");
     beep(330, 600);
@@ -528,6 +617,7 @@ function next(result) {
 }
 function leave(how) {
   freeScreen();
+  leaveFullScreen();
   if (OUTBOX.has(state.id) || navigator.onLine === false) {
     showDone(how); // the summary needs the server: it waits until everything is sent
     return;
@@ -542,13 +632,26 @@ function showDone(how) {
   state.done = how;
   state.result = null;
   save();
-  text($("done-title"), how === "stopped" ? "Your session was stopped, for your safety" : "Well done: today's session is done");
+  const did = state.did || 0;
+  text($("done-title"), how === "stopped" ? "Your session was stopped, for your safety"
+    : did ? "Well done: today's session is done" : "Today's session is over");
   $("done-summary-link").setAttribute("href", url("summary", state.id));
   doneStatus();
   where("Today's session");
   stage("stage-done", $("done-title"));
 }
+// An answer that waited on this phone has reached the server: its verdict replaces "You are offline".
+function serverVerdict() {
+  if (!state || state.stage !== "result" || !state.result || !state.result.local || !state.result.logId) {
+    return;
+  }
+  const known = OUTBOX.remembered(state.result.logId);
+  if (known && known.json) {
+    showResult(known.json);
+  }
+}
 function doneStatus() {
+  serverVerdict();
   if (!state || state.stage !== "done") {
     return;
   }
@@ -557,6 +660,44 @@ function doneStatus() {
   show($("done-sent"), sent);
   show($("done-summary"), sent);
 }
+// ------------------------------------------------------------------ away from the page
+
+// The page was hidden or the phone locked: an exercise that is running pauses itself.
+function hidden() {
+  if (!state || !away || state.stage !== "run") {
+    return;
+  }
+  if (away.hide(!state.paused).length) {
+    timer.pause();
+    setPictureState();
+  }
+  render();
+  save();
+}
+// Back on the page: after a pause of its own, a count of three, then the exercise carries on.
+function shown() {
+  lastTick = Date.now(); // the time away does not count
+  if (!state || !away || state.stage !== "run") {
+    return;
+  }
+  holdScreen();
+  backIn(away.show());
+}
+function backIn(events) {
+  for (const event of events) {
+    if (event.type === "count") {
+      beep(523, 120);
+      say(event.n === 3 ? "Welcome back. Carry on in 3" : String(event.n));
+    } else if (event.type === "resume") {
+      timer.resume();
+      lastTick = Date.now();
+      say("Carry on.");
+    }
+  }
+  render();
+  save();
+}
+
 // ------------------------------------------------------------------ buttons
 
 function listen() {
@@ -564,6 +705,9 @@ function listen() {
   $("settled-form").addEventListener("submit", submitSettled);
   OUTBOX.onChange(doneStatus);
   $("go").addEventListener("click", go);
+  $("felt-better").addEventListener("click", () => { felt("better"); });
+  $("felt-same").addEventListener("click", () => { felt("same"); });
+  $("felt-worse").addEventListener("click", () => { felt("worse"); });
   $("pause").addEventListener("click", pause);
   $("hurts").addEventListener("click", hurts);
   $("skip").addEventListener("click", skip);
@@ -584,10 +728,13 @@ function listen() {
     showMute();
   });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && state && state.stage === "run") {
-      holdScreen();
+    if (document.visibilityState === "hidden") {
+      hidden();
+    } else {
+      shown();
     }
   });
+  window.addEventListener("pagehide", hidden);
 }
 
 // ------------------------------------------------------------------ where to begin
@@ -635,7 +782,7 @@ function resumeLocal(saved) {
     showResult(state.result);
     return;
   }
-  if (state.stage === "run" || state.stage === "intro" || state.stage === "check") {
+  if (state.stage === "run" || state.stage === "intro" || state.stage === "check" || state.stage === "felt") {
     carryOn();
     return;
   }
@@ -648,7 +795,12 @@ function carryOn() {
     askCheck(state.itHurts ? "hurts" : "after");
     return;
   }
+  if (state.stage === "felt") {
+    askFelt();
+    return;
+  }
   place();
+  away.cancel();
   if (state.stage === "run") {
     state.paused = true; // back after a reload: wait for the person
   }
@@ -687,7 +839,8 @@ function begin() {
   const checks = logs.filter((l) => l.after);
   state = {
     v: 1, id: server.id, stage: "intro", position: server.next_position || EX.length, seg: 0, segMs: 0,
-    paused: false, last: checks.length ? checks[checks.length - 1].after : server.before
+    paused: false, last: checks.length ? checks[checks.length - 1].after : server.before,
+    did: logs.filter((l) => !l.skipped).length
   };
   if (saved && saved.pending) {
     const got = logs.filter((l) => l.id === saved.pending.id)[0];
@@ -709,7 +862,7 @@ function begin() {
     showResult(last);
     return;
   }
-  if (saved && saved.position === server.next_position && (saved.stage === "run" || saved.stage === "intro" || saved.stage === "check")) {
+  if (saved && saved.position === server.next_position && (saved.stage === "run" || saved.stage === "intro" || saved.stage === "check" || saved.stage === "felt")) {
     state = saved;
     state.last = state.last || (checks.length ? checks[checks.length - 1].after : server.before);
     carryOn();

@@ -6,7 +6,8 @@
 //
 // Pages: network first, the kept copy when the network fails (offline, a server error, or no answer in
 // PAGE_WAIT ms). A kept copy of the player is marked data-source="cache", so the player knows that its
-// local state is newer than the page. Static files: cache first (the version covers their contents).
+// local state is newer than the page. Static files: cache first (the version covers their contents);
+// the "lazy" ones (the camera coach's model) are kept when first used, never at install.
 // It decides nothing and sends nothing: the player's writes wait in its own outbox (offline.js).
 "use strict";
 
@@ -136,7 +137,7 @@ self.addEventListener("fetch", function (event) {
   var kept = list("pages").concat(list("public"));
   if (kept.indexOf(url.pathname) >= 0 && !url.search) {
     event.respondWith(page(event, url.pathname));
-  } else if (list("assets").indexOf(url.pathname) >= 0) {
+  } else if (list("assets").indexOf(url.pathname) >= 0 || list("lazy").indexOf(url.pathname) >= 0) {
     event.respondWith(asset(event));
   } else if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(offlinePage));

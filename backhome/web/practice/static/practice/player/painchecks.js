@@ -73,3 +73,15 @@ export function localResult(position, count, stop, check, before) {
     next_position: stop ? null : (position < count ? position + 1 : null)
   };
 }
+
+// The after-check of a one-tap "better" or "about the same": the check the exercise started from, with
+// nothing new (no weakness, no warning sign). The server's core still decides: these values are no worse
+// than its own pre-exercise check (PM-12's reference), so its rules give the light for "not worse".
+// A "worse" asks the whole check instead.
+export function unchanged(before) {
+  const from = before || {};
+  return {
+    back: from.back || 0, leg: from.leg || 0, zone: from.zone || 0,
+    numbness: !!from.numbness, weakness: false, red_flag: false
+  };
+}

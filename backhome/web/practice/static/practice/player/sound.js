@@ -60,6 +60,27 @@ export function say(words) {
   synth.speak(new window.SpeechSynthesisUtterance(words));
 }
 
+// Several cues in a row, in order (the ones still queued from before are dropped).
+export function sayAll(list) {
+  const synth = window.speechSynthesis;
+  if (muted || !synth || typeof window.SpeechSynthesisUtterance === "undefined") {
+    return;
+  }
+  const voices = synth.getVoices();
+  if (!voices || !voices.length) {
+    return;
+  }
+  synth.cancel();
+  list.forEach((words) => synth.speak(new window.SpeechSynthesisUtterance(words)));
+}
+
+// A buzz where the phone has one (muting the sound does not stop it: it is for a silent phone too).
+export function vibrate(pattern) {
+  if (navigator.vibrate) {
+    try { navigator.vibrate(pattern); } catch (e) { /* no vibration is not an error */ }
+  }
+}
+
 export function holdScreen() {
   if (lock || !("wakeLock" in navigator) || document.visibilityState !== "visible") {
     return;

@@ -16,11 +16,13 @@ export function text(node, value) {
   node.textContent = value;
 }
 
-const STAGES = ["stage-check", "stage-exercise", "stage-result", "stage-done"];
+const STAGES = ["stage-check", "stage-felt", "stage-exercise", "stage-result", "stage-done"];
 
 // Show one stage of the player, and move the focus to its heading.
 export function stage(id, focus) {
   STAGES.forEach((s) => show($(s), s === id));
+  // While exercising the page is the exercise alone: no site header or footer (player.css).
+  document.body.classList.toggle("exercising", id === "stage-exercise" || id === "stage-felt");
   if (focus) {
     focus.setAttribute("tabindex", "-1");
     focus.focus();
