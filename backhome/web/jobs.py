@@ -6,7 +6,10 @@ moment do it once between them:
 - a reminder email: a ``ReminderSent`` row, unique per person, day and kind, is inserted before the email
   is sent (``reminders.services``); the second server's insert fails and it sends nothing;
 - an alert: ``Alert`` is unique per person and key, inserted with ``ignore_conflicts``
-  (``clinic.alerts``); a second scan raises nothing twice.
+  (``clinic.alerts``); a second scan raises nothing twice;
+- an alert's email to the clinic: ``emailed_at`` is set by an ``UPDATE ... WHERE emailed_at IS NULL``
+  before the email is sent (``clinic.alerts.alerts_email``); the second server's update changes no row
+  and it sends nothing.
 
 ``one_at_a_time`` spares the second server the work itself when a whole job is better done by one
 server at a time (the alert scan reads every enrolled person): on PostgreSQL it takes a session-level
