@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
+.PHONY: cluster-test install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,13 @@ test-sqlite: install browser npm
 ## test-postgres: the same tests on a throw-away PostgreSQL cluster (scripts/pg_cluster.py), stopped after
 test-postgres: install browser npm postgres
 	BACKHOME_ARTIFACTS=artifacts/postgres BACKHOME_E2E_ONE_SIZE=on $(BIN)/python -m scripts.pg_cluster -- $(BIN)/pytest -q $(DB_TESTS)
+
+## cluster-test: two backhome nodes behind HAProxy on PostgreSQL and Redis (Debian's, installed with apt
+## when missing), on loopback: 500 simulated patients for 60 s with one node killed and Redis restarted
+## mid-load, reminders sent from both nodes at once, the triage limit across both (scripts/cluster.py)
+cluster-test: install postgres
+	@bash scripts/ensure-cluster-tools.sh >/dev/null
+	$(BIN)/python -m scripts.cluster
 
 ## bench: the engine's speed, the library's load time, the web server's and the clinic pages' at 5,000 patients; results go in BENCHMARKS.md by hand
 bench: install

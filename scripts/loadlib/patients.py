@@ -84,6 +84,8 @@ class Shared:
         self.phase = context.RawValue("i", self.WAITING)
         self.ready = context.RawArray("i", generators)
         self.logs = context.RawArray("i", generators)
+        #: Behind a proxy (scripts/cluster.py): until this moment, a node has just died under requests.
+        self.cut_until = context.RawValue("d", 0.0)
 
 
 @dataclass
@@ -134,8 +136,13 @@ class Run:
         return bool(self.shared.phase.value >= Shared.OVER)
 
     def server_gone(self, generation: int) -> bool:
-        """Whether the server was killed since a request was sent in ``generation``."""
-        return generation != self.shared.generation.value or not self.shared.up.value
+        """Whether the server was killed since a request was sent in ``generation`` (or, behind a proxy,
+        one of its nodes died a moment ago)."""
+        return (
+            generation != self.shared.generation.value
+            or not self.shared.up.value
+            or time.time() < self.shared.cut_until.value
+        )
 
     def ack(self, kind: str, ident: str, **extra: Any) -> None:
         record = {"kind": kind, "id": ident, "t": round(self.now(), 3), "gen": self.generation, **extra}
@@ -168,6 +175,7 @@ class Patient:
         self.run = run
         self.rng = rng
         self.origin = run.base
+        self.address = f"10.{run.index % 256}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         self.client = self._client()
         self.generation = run.generation
 
@@ -177,7 +185,13 @@ class Patient:
             base_url=self.run.base,
             timeout=httpx.Timeout(60.0),
             cookies=cookies,
-            headers={"User-Agent": "backhome-load/1 (a simulated phone)", "Accept-Encoding": "gzip"},
+            headers={
+                "User-Agent": "backhome-load/1 (a simulated phone)",
+                "Accept-Encoding": "gzip",
+                # Each phone its own address, as a proxy the server trusts would forward it (the
+                # server reads it only with BACKHOME_TRUSTED_PROXIES, e.g. behind scripts/cluster.py).
+                "X-Forwarded-For": self.address,
+            },
         )
 
     async def think(self, factor: float = 1.0) -> None:
@@ -238,6 +252,10 @@ class Patient:
                 if failures >= 3:
                     raise GaveUp from error
                 await asyncio.sleep(0.5)
+                continue
+            if response.status_code in (502, 503, 504) and run.server_gone(generation):
+                run.interrupted += 1  # a proxy's answer for a node that died under the request
+                run.up.clear()
                 continue
             ms = (time.perf_counter() - started) * 1000
             if attempts > 1 and write and response.status_code == 200 and kind in JSON_WRITES:

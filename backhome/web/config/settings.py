@@ -164,25 +164,42 @@ if HTTPS:
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("BACKHOME_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365  # a guest keeps their programme on this device for a year
-# The database keeps every session; a file cache that all worker processes share spares the query on
-# each request (a cache per process would serve a session another process has since logged out).
+# The database keeps every session; a cache that all worker processes share (files, or Redis shared by
+# every server) spares the query on each request (a cache per process would serve a session another
+# process has since logged out). Losing the cache logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
-CACHES = {
-    # Each process's own memory (Django's default); nothing of the site's is kept in it.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
-    "sessions": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache" / "sessions"),
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-    # Files all worker processes share, for counts that must hold across them (the public triage's limit).
-    "shared": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache" / "shared"),
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-}
+#: ``BACKHOME_CACHE_URL=redis://host:6379/0``: every cache below is Redis, shared by every server
+#: (docs/operations.md, "More than one server"); a Redis outage degrades to the database (config/cache.py).
+CACHE_URL = os.environ.get("BACKHOME_CACHE_URL", "").strip()
+CACHES: dict[str, dict[str, object]]
+if CACHE_URL:
+    _redis = {"BACKEND": "backhome.web.config.cache.TolerantRedisCache", "LOCATION": CACHE_URL}
+    CACHES = {
+        "default": {**_redis, "KEY_PREFIX": "page"},
+        "sessions": {**_redis, "KEY_PREFIX": "session"},
+        "shared": {**_redis, "KEY_PREFIX": "shared"},
+    }
+else:
+    CACHES = {
+        # Each process's own memory (Django's default); nothing of the site's is kept in it.
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "sessions"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        # Files all worker processes share, for counts that must hold across them (the public triage's
+        # limit).
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "shared"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
