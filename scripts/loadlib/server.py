@@ -36,6 +36,9 @@ def server_env(workdir: Path, database_url: str | None) -> dict[str, str]:
         "BACKHOME_DATA_DIR": str(workdir / "data"),
         "BACKHOME_SECRET_KEY": "load-" + secrets.token_urlsafe(40),
         "BACKHOME_ALLOWED_HOSTS": f"{HOST},localhost",
+        # Every simulated phone comes from this machine: each sends its own X-Forwarded-For address, read
+        # as a proxy's (throttle.client_address), so the per-address limits count per phone as in real life.
+        "BACKHOME_TRUSTED_PROXIES": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": SETTINGS,
     }
     for name in ("BACKHOME_DEBUG", "DATABASE_URL"):
