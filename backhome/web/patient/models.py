@@ -18,6 +18,9 @@ class Person(models.Model):
     emergency_screening = models.ForeignKey(
         "Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: The language they chose with the footer's control (a code of settings.LANGUAGES); blank: not chosen,
+    #: the site's default is used for their emails, reminders and handouts (see language.person_language).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     def __str__(self) -> str:
         return f"person {self.pk}"
