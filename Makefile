@@ -23,12 +23,12 @@ install: $(STAMP) $(MO_FILES)
 
 ## messages: refresh every language's catalog from the templates and code (then translate, see docs/translating.md)
 messages: $(STAMP)
-	cd backhome && ../$(BIN)/django-admin makemessages -a --no-obsolete --no-location \
+	cd backhome && $(abspath $(BIN))/django-admin makemessages -a --no-obsolete --no-location \
 		--settings=backhome.web.config.settings --pythonpath=..
 
 ## compile-messages: build the .mo files (what the site reads) from the .po files
 compile-messages: $(STAMP)
-	cd backhome && ../$(BIN)/django-admin compilemessages --settings=backhome.web.config.settings --pythonpath=..
+	cd backhome && $(abspath $(BIN))/django-admin compilemessages --settings=backhome.web.config.settings --pythonpath=..
 
 ## run: set up everything (migrations, static files) and serve the site at http://127.0.0.1:8000
 run: install
