@@ -53,7 +53,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python scripts/check_catalogs.py
+	$(BIN)/python -m scripts.check_catalogs
 
 ## unit: the core's unit tests only (seconds)
 unit: install

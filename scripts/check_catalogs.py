@@ -1,4 +1,4 @@
-"""`make lint`: every gettext catalog compiles and is complete (no untranslated, no fuzzy entry).
+"""`make lint` (`python -m scripts.check_catalogs`): every gettext catalog compiles and is complete (no untranslated, no fuzzy entry).
 
 Runs ``msgfmt --check --statistics`` on each backhome/locale/*/LC_MESSAGES/*.po and fails, naming the
 catalog, when msgfmt refuses it or counts an untranslated or fuzzy message. Also fails when a language
@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backhome.core.words import LANGUAGES as OFFERED
+from backhome.core.words import SOURCE_LANGUAGE
+
 LOCALE = Path(__file__).resolve().parents[1] / "backhome" / "locale"
 #: The languages the site offers other than the source language (settings.LANGUAGES).
-LANGUAGES = ("es",)
+LANGUAGES = tuple(lang for lang in OFFERED if lang != SOURCE_LANGUAGE)
 
 
 def problems() -> list[str]:
