@@ -120,3 +120,37 @@ def reason_words(rule: str, text: str, lang: str) -> str:
 def reason_untranslated(rule: str, text: str, lang: str) -> bool:
     """True when ``reason_words`` would show this reason in English although ``lang`` is not English."""
     return language_or_source(lang) != SOURCE_LANGUAGE and reason_words(rule, text, lang) == text
+
+
+# --------------------------------------------------------------------------- doses in other languages
+
+
+def seconds_in(value: int, lang: str) -> str:
+    """``seconds`` in ``lang``: 30 -> '30 segundos', 60 -> '1 minuto', 90 -> '1 min 30 s'."""
+    if language_or_source(lang) != "es":
+        return seconds(value)
+    if value < 60:
+        return f"{value} segundo{'s' if value != 1 else ''}"
+    minutes, rest = divmod(value, 60)
+    if rest == 0:
+        return f"{minutes} minuto{'s' if minutes != 1 else ''}"
+    return f"{minutes} min {rest} s"
+
+
+def dose_words(sets: int, reps: int, hold_s: int, per_side: bool, lang: str) -> str:
+    """A dose in plain words in ``lang`` (English: backhome.core.dose.describe_dose's words)."""
+    if language_or_source(lang) != "es":
+        side = " on each side" if per_side else ""
+        if reps == 1:
+            text = f"Hold for {seconds(hold_s)}{side}" if hold_s else f"Once{side}"
+        else:
+            text = f"{reps} times{side}" + (f", hold each {seconds(hold_s)}" if hold_s else "")
+        return f"{sets} sets of: {text[0].lower()}{text[1:]}" if sets > 1 else text
+    side = " en cada lado" if per_side else ""
+    if reps == 1:
+        text = f"Mantenga {seconds_in(hold_s, 'es')}{side}" if hold_s else f"Una vez{side}"
+    else:
+        text = f"{reps} veces{side}" + (
+            f", manteniendo cada una {seconds_in(hold_s, 'es')}" if hold_s else ""
+        )
+    return f"{sets} series de: {text[0].lower()}{text[1:]}" if sets > 1 else text
