@@ -140,8 +140,8 @@ def _programme_ids(text: str) -> list[str]:
 
 
 def test_plan_in_spanish_prints_danas_programme_in_spanish_with_the_same_decision() -> None:
-    spanish = run("plan", "--lang", "es", str(EXAMPLES / "dana.json"))
-    english = run("plan", str(EXAMPLES / "dana.json"))
+    spanish = run("plan", "--lang", "es", str(EXAMPLES.parent / "dana.json"))
+    english = run("plan", str(EXAMPLES.parent / "dana.json"))
     assert spanish.code == english.code == 0
     assert spanish.out.startswith("PUEDE EMPEZAR SU PROGRAMA  [proceed]")
     for words in (
