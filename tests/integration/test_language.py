@@ -17,13 +17,13 @@ from django.utils import translation
 
 from backhome.web.patient import questions, services
 from backhome.web.patient.language import person_language
-from backhome.web.patient.models import Person
+from backhome.web.patient.models import Person, Screening
 from backhome.web.reminders.models import ReminderSettings
 from tests.builders import intake_doc
 from tests.integration.api_helpers import account_for
 from tests.integration.people import DANA_WEB, client_for, person_with_plan
 from tests.integration.reminder_helpers import MONDAY, choose, london
-from tests.integration.screening_helpers import flat
+from tests.integration.screening_helpers import flat, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,17 @@ def test_a_person_who_chose_spanish_gets_their_reminder_email_in_spanish() -> No
     assert english.subject == "Time for your back exercises"
     assert "Start today's session:" in english.body
     assert translation.get_language() in {"en", "en-us"}  # the send loop leaves no language behind
+
+
+def test_the_same_answers_in_spanish_and_in_english_give_the_identical_decision() -> None:
+    decisions = []
+    for header in ("es", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=header)
+        client.get("/")
+        walk(client, DANA_WEB)
+        screening = Screening.objects.filter(decided_at__isnull=False).order_by("-pk").first()
+        assert screening is not None
+        decisions.append(screening.decision)
+    spanish, english = decisions
+    assert spanish == english
+    assert spanish is not None and spanish["tier"] == "proceed"
