@@ -160,3 +160,16 @@ def test_the_same_answers_in_spanish_and_in_english_give_the_identical_decision(
     spanish, english = decisions
     assert spanish == english
     assert spanish is not None and spanish["tier"] == "proceed"
+
+
+def test_an_account_owner_who_chose_spanish_is_told_in_spanish_that_someone_used_their_address() -> None:
+    person, _ = person_with_plan()
+    account_for(person, "dana@example.org")
+    Person.objects.filter(pk=person.pk).update(language="es")
+    answer = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/account/signup/", {"email": "dana@example.org", "password": "a long test password 42"}
+    )
+    assert answer.status_code in {200, 302}
+    (message,) = mail.outbox
+    assert message.to == ["dana@example.org"]
+    assert message.subject == "Alguien ha intentado crear una cuenta de backhome con su dirección"
