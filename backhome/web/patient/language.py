@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -29,18 +29,18 @@ def person_language(person: Person | None) -> str:
     return str(settings.LANGUAGE_CODE)
 
 
-# No CSRF token in the footer's form: a token on every page would set a cookie and make every page's HTML
-# differ per request. A forged cross-site post can only change the display language: the session cookie
-# is SameSite=Lax, so such a post reaches no person and changes no one's emails.
-@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's ``set_language`` (the cookie, the redirect back), and the choice kept on the person."""
-    response = django_set_language(request)
+    """Django's ``set_language`` (the cookie, the redirect back), and the choice kept on the person.
+
+    A language the site does not offer is refused with a page that says so (400), nothing changed.
+    """
     code = request.POST.get("language", "")
+    if not offered(code) or len(request.POST.getlist("language")) != 1:
+        return render(request, "patient/language_problem.html", status=400)
+    response = django_set_language(request)
     person_id = request.session.get(SESSION_KEY)
-    if offered(code) and person_id is not None:
+    if person_id is not None:
         Person.objects.filter(pk=person_id).update(language=code)
-    if offered(code):
-        translation.activate(code)
+    translation.activate(code)
     return response
