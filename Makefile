@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: cluster-test install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
+.PHONY: cluster-test messages compile-messages install run test test-nodb test-sqlite test-postgres test-js postgres lint unit bench bench-web browser npm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## install: create .venv and install backhome with its test tools
-install: $(STAMP)
+# The compiled catalogs (.mo, git-ignored) are built from the .po files whenever one is newer.
+PO_FILES := $(wildcard backhome/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+backhome/locale/%/LC_MESSAGES/django.mo: backhome/locale/%/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+## install: create .venv and install backhome with its test tools (and compile the message catalogs)
+install: $(STAMP) $(MO_FILES)
+
+## messages: refresh every language's catalog from the templates and code (then translate, see docs/translating.md)
+messages: $(STAMP)
+	cd backhome && $(abspath $(BIN))/django-admin makemessages -a --no-obsolete --no-location \
+		--settings=backhome.web.config.settings --pythonpath=..
+
+## compile-messages: build the .mo files (what the site reads) from the .po files
+compile-messages: $(STAMP)
+	cd backhome && $(abspath $(BIN))/django-admin compilemessages --settings=backhome.web.config.settings --pythonpath=..
 
 ## run: set up everything (migrations, static files) and serve the site at http://127.0.0.1:8000
 run: install npm
@@ -48,6 +63,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m scripts.check_catalogs
 
 ## unit: the core's unit tests only (seconds)
 unit: install

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from backhome.cli import IO, Handler, Subcommands
 from backhome.core.dose import describe_dose
-from backhome.core.library.check import check_library
+from backhome.core.library.check import Problem, check_library
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Range
 from backhome.core.words import seconds
@@ -60,7 +60,11 @@ def _help(parser: argparse.ArgumentParser) -> Handler:
 
 
 def _check(args: argparse.Namespace, io: IO) -> int:
-    problems = check_library(args.root)
+    from backhome.core.texts import TextProblem
+    from backhome.core.texts import problems as text_problems
+
+    # The exercise files, then every other text in every language the site offers (docs/translating.md).
+    problems: list[Problem | TextProblem] = [*check_library(args.root), *text_problems()]
     if problems:
         for problem in problems:
             io.stdout.write(f"{problem.code}  {problem.file}: {problem.message}\n")

@@ -10,13 +10,44 @@ from backhome.cli.common import read_intake
 from backhome.core.contract import dump_decision
 from backhome.core.dose import MODE_NAMES, describe_dose
 from backhome.core.engine import decide
-from backhome.core.library.load import default_library
+from backhome.core.library.load import default_library, in_language
 from backhome.core.model import Context, Decision, Monitoring
-from backhome.core.words import tier_text
+from backhome.core.words import LANGUAGES, dose_words, reason_words, tier_text
 
 #: The rules a clinician may clear for a person (clinical-spec EL-02...EL-06).
 CLEARABLE = ("EL-02", "EL-03", "EL-04", "EL-05", "EL-06")
 WIDTH = 88
+
+#: The plan's own words in each language (the tier texts, exercises and reasons come from the content).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "todo": "What to do now:",
+        "programme": "Your programme (once a day, in this order):",
+        "exercise": "Exercise",
+        "dose": "Dose",
+        "none": "No exercises for now: see what is held back below.",
+        "held": "Held back, and why:",
+        "risk": "How back pain affects you (adapted STarT Back topics): {total}/9, worry and mood {psy}/5, "
+        "{category} risk.",
+        "why": "Why (the rules behind this result):",
+        "footer": "backhome is not a diagnosis. Its rules are design defaults awaiting review by clinicians. "
+        "If you are unsure, speak to a licensed physical therapist.",
+    },
+    "es": {
+        "todo": "Qué hacer ahora:",
+        "programme": "Su programa (una vez al día, en este orden):",
+        "exercise": "Ejercicio",
+        "dose": "Dosis",
+        "none": "Por ahora no hay ejercicios: vea más abajo lo que se deja fuera.",
+        "held": "Lo que se deja fuera, y por qué:",
+        "risk": "Cómo le afecta el dolor de espalda (temas adaptados del STarT Back): {total}/9, preocupación "
+        "y ánimo {psy}/5, riesgo {category}.",
+        "why": "Por qué (las reglas detrás de este resultado):",
+        "footer": "backhome no es un diagnóstico. Sus reglas son valores de diseño pendientes de revisión por "
+        "profesionales sanitarios. Si tiene dudas, hable con un fisioterapeuta colegiado.",
+    },
+}
+RISK_ES = {"low": "bajo", "medium": "medio", "high": "alto"}
 
 
 def register(sub: Subcommands) -> None:
@@ -26,7 +57,18 @@ def register(sub: Subcommands) -> None:
     ):
         parser = sub.add_parser(name, help=help_, description=help_)
         add_intake_arguments(parser)
+        if name == "plan":
+            add_language_argument(parser)
         parser.set_defaults(handler=handler)
+
+
+def add_language_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="the language to write in (the decision is the same in every language)",
+    )
 
 
 def add_intake_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +112,7 @@ def _plan(args: argparse.Namespace, io: IO) -> int:
     decision = decision_from(args, io)
     if decision is None:
         return 2
-    io.stdout.write(render_plan(decision))
+    io.stdout.write(render_plan(decision, args.lang))
     return 0
 
 
@@ -80,59 +122,64 @@ def _wrap(text: str, indent: str = "  ", first: str | None = None) -> str:
     )
 
 
-def render_plan(decision: Decision) -> str:
+def render_plan(decision: Decision, lang: str = "en") -> str:
     """The decision as a person reads it: what to do, the programme, what is held back and why."""
     library = default_library()
-    text = tier_text(decision.tier)
+    words = LABELS.get(lang, LABELS["en"])
+    text = tier_text(decision.tier, lang)
     out: list[str] = []
     out.append(f"{text.title.upper()}  [{decision.tier.value}]")
     out.append(_wrap(text.headline, "  "))
     out.append("")
-    out.append("What to do now:")
+    out.append(words["todo"])
     for number, step in enumerate(text.steps, 1):
         out.append(_wrap(step, "     ", f"  {number}. "))
     out.append("")
     if decision.exercises:
-        out.append("Your programme (once a day, in this order):")
+        out.append(words["programme"])
         rows = []
         for number, item in enumerate(decision.exercises, 1):
-            exercise = library[item.exercise_id]
+            exercise = in_language(library[item.exercise_id], lang)
             name = exercise.name
             if item.dose.mode:
-                name += f" - {MODE_NAMES[item.dose.mode]}"
-            rows.append((str(number), name, describe_dose(item.dose), item.exercise_id))
+                if lang == "en":
+                    name += f" - {MODE_NAMES[item.dose.mode]}"
+                else:
+                    name += " - " + next(m.name for m in exercise.modes if m.id == item.dose.mode)
+            dose = item.dose
+            dose_text = (
+                describe_dose(dose)
+                if lang == "en"
+                else dose_words(dose.sets, dose.reps, dose.hold_s, dose.per_side, lang)
+            )
+            rows.append((str(number), name, dose_text, item.exercise_id))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        out.append(f"  {'#'.ljust(widths[0])}  {'Exercise'.ljust(widths[1])}  {'Dose'.ljust(widths[2])}  Id")
+        out.append(
+            f"  {'#'.ljust(widths[0])}  {words['exercise'].ljust(widths[1])}  {words['dose'].ljust(widths[2])}  Id"
+        )
         for row in rows:
             out.append(
                 f"  {row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2].ljust(widths[2])}  {row[3]}"
             )
         out.append("")
     elif decision.tier.prescribes:
-        out.append("No exercises for now: see what is held back below.")
+        out.append(words["none"])
         out.append("")
     if decision.blocked:
-        out.append("Held back, and why:")
+        out.append(words["held"])
         for block in decision.blocked:
-            name = library[block.exercise_id].name
-            out.append(_wrap(f"{block.reason} ({', '.join(block.rules)})", "      ", f"  - {name}: "))
+            name = in_language(library[block.exercise_id], lang).name
+            why = reason_words(block.rules[0], block.reason, lang) if block.rules else block.reason
+            out.append(_wrap(f"{why} ({', '.join(block.rules)})", "      ", f"  - {name}: "))
         out.append("")
     if decision.risk is not None:
         risk = decision.risk
-        out.append(
-            f"How back pain affects you (adapted STarT Back topics): {risk.total}/9, "
-            f"worry and mood {risk.psychosocial}/5, {risk.category} risk."
-        )
+        category = RISK_ES.get(risk.category, risk.category) if lang == "es" else risk.category
+        out.append(words["risk"].format(total=risk.total, psy=risk.psychosocial, category=category))
         out.append("")
-    out.append("Why (the rules behind this result):")
+    out.append(words["why"])
     for reason in decision.reasons:
-        out.append(_wrap(reason.text, "           ", f"  {reason.rule:<8} "))
+        out.append(_wrap(reason_words(reason.rule, reason.text, lang), "           ", f"  {reason.rule:<8} "))
     out.append("")
-    out.append(
-        _wrap(
-            "backhome is not a diagnosis. Its rules are design defaults awaiting review by clinicians. "
-            "If you are unsure, speak to a licensed physical therapist.",
-            "",
-        )
-    )
+    out.append(_wrap(words["footer"], ""))
     return "\n".join(out) + "\n"

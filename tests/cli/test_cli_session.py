@@ -137,3 +137,36 @@ def test_monitored_mode_tolerates_a_one_point_leg_rise() -> None:
 def test_an_invalid_intake_gets_no_session_and_exits_2() -> None:
     result = run("session", "-", stdin=json.dumps(intake_doc(age=-1)))
     assert result.code == 2 and "age" in result.err
+
+
+def test_dana_runs_a_whole_session_in_spanish_with_the_same_programme() -> None:
+    result = run(
+        "session",
+        "--lang",
+        "es",
+        str(EXAMPLES / "disc-herniation-thigh-pain.json"),
+        stdin="\n" + SAME + ("\n" + SAME) * 3,
+    )
+    assert result.code == 0, result.out[-2000:]
+    out = result.out
+    assert "Sesión guiada de backhome: 3 ejercicios hoy." in out
+    assert "Ejercicio 1 de 3: Deslizamiento del nervio ciático (Deslizamiento suave)" in out
+    assert "Ejercicio 2 de 3: Extensión boca abajo" in out
+    assert "repetición 10 de 10" in out and "lado izquierdo" in out and "Prepárese" in out
+    assert out.count("Resultado: VERDE - bien") == 3
+    assert "=== Resumen ===" in out and "hecho    Extensión boca abajo: VERDE" in out
+    for english in ("Exercise 1", "Get ready", "Result:", "Summary", "Prone press-up", "Start position"):
+        assert english not in out
+
+
+def test_a_spanish_yes_to_a_warning_sign_stops_the_session_before_any_exercise() -> None:
+    result = run(
+        "session",
+        "--lang",
+        "es",
+        str(EXAMPLES / "disc-herniation-thigh-pain.json"),
+        stdin="\n5\n4\n3\nn\nn\ns\n",
+    )
+    assert result.code == 3
+    assert "La sesión ha terminado por su seguridad." in result.out
+    assert "Ejercicio 1 de 3" not in result.out

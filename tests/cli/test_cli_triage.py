@@ -131,3 +131,26 @@ def test_plan_for_an_emergency_says_what_to_do_now_and_lists_no_exercise() -> No
     result = run("plan", str(EXAMPLES / "saddle-numbness.json"))
     assert "GET EMERGENCY HELP NOW" in result.out
     assert "Your programme (once a day" not in result.out
+
+
+def _programme_ids(text: str) -> list[str]:
+    return [
+        line.split()[-1] for line in text.splitlines() if line.startswith("  ") and line.split()[0].isdigit()
+    ]
+
+
+def test_plan_in_spanish_prints_danas_programme_in_spanish_with_the_same_decision() -> None:
+    spanish = run("plan", "--lang", "es", str(EXAMPLES.parent / "dana.json"))
+    english = run("plan", str(EXAMPLES.parent / "dana.json"))
+    assert spanish.code == english.code == 0
+    assert spanish.out.startswith("PUEDE EMPEZAR SU PROGRAMA  [proceed]")
+    for words in (
+        "Su programa (una vez al día, en este orden):",
+        "Extensión boca abajo",
+        "10 veces en cada lado",
+    ):
+        assert words in spanish.out
+    for words in ("Your programme", "Prone press-up", "Why (the rules", "disc herniation"):
+        assert words not in spanish.out
+    assert _programme_ids(spanish.out) == _programme_ids(english.out)
+    assert _programme_ids(english.out) == ["sciatic-nerve-glide", "prone-press-up", "cat-camel"]

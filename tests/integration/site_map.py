@@ -219,6 +219,8 @@ ROUTES: dict[str, Route] = {
     "healthz": Route("anonymous", _p("/healthz"), page=False, file=True),
     "service_worker": Route("anonymous", _p("/sw.js"), page=False, file=True),
     "web_manifest": Route("anonymous", _p("/manifest.webmanifest"), page=False, file=True),
+    # the footer's language control (a POST only; a GET goes back where it came from)
+    "set_language": Route("anonymous", _p("/i18n/setlang/"), page=False, post="form"),
     "fhir:my_record": Route("dana", _p("/account/data/fhir.json"), page=False, file=True),
     "fhir:clinic_patient": Route(
         "cleo", lambda w: f"/clinic/patients/{w.dana}/fhir.json", page=False, file=True

@@ -252,6 +252,7 @@ FORMS: dict[str, Spec] = {
     # csrf-exempt one-click unsubscribe (site_map.CSRF_EXEMPT): a POST with any body stops the emails
     "reminders:stop": Spec(lambda w: {}, {}),
     "reminders:confirm": Spec(lambda w: {}, {}),
+    "set_language": Spec(lambda w: {"language": "es", "next": "/"}, {"language": "choice"}, names=False),
 }
 
 

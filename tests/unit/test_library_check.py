@@ -151,7 +151,7 @@ def _mode_missing(root: Path) -> None:
 
 
 def _duplicate_mode(root: Path) -> None:
-    edit(root, "sciatic-nerve-glide", 'id = "tensioner"', 'id = "slider"')
+    edit(root, "sciatic-nerve-glide", '[[modes]]\nid = "tensioner"', '[[modes]]\nid = "slider"')
 
 
 def _unknown_rule_id(root: Path) -> None:
@@ -189,6 +189,20 @@ def _jargon(root: Path) -> None:
     edit(root, "prone-lying", 'summary = "Rest flat on your front', 'summary = "Rest prone on your front')
 
 
+def _missing_language(root: Path) -> None:
+    path = root / "prone-lying.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index("[translations.es]")], "utf-8")
+
+
+def _unknown_language(root: Path) -> None:
+    edit(root, "prone-lying", "[translations.es]", "[translations.fr]")
+
+
+def _translation_mismatch(root: Path) -> None:
+    edit(root, "prone-lying", '  "Gire la cabeza hacia el lado que le resulte cómodo.",\n', "")
+
+
 def _missing_folder(root: Path) -> None:
     shutil.rmtree(root)
 
@@ -219,6 +233,9 @@ BREAKERS: dict[str, Breaker] = {
     "missing-contraindication": _missing_contraindication,
     "duplicate-contraindication": _duplicate_contraindication,
     "jargon": _jargon,
+    "missing-language": _missing_language,
+    "unknown-language": _unknown_language,
+    "translation-mismatch": _translation_mismatch,
 }
 
 
@@ -354,3 +371,19 @@ def test_files_that_are_not_toml_are_ignored(tmp_path: Path) -> None:
 
 def test_a_problem_prints_as_code_file_and_message() -> None:
     assert str(Problem("unknown-link", "a.toml", "oops")) == "unknown-link  a.toml: oops"
+
+
+def test_a_file_without_spanish_is_named_with_the_missing_language(tmp_path: Path) -> None:
+    root = copy_library(tmp_path)
+    _missing_language(root)
+    assert check_library(root) == [
+        Problem("missing-language", "prone-lying.toml", "no [translations.es]: every text is missing in 'es'")
+    ]
+
+
+def test_a_translation_with_a_step_less_than_the_english_is_named(tmp_path: Path) -> None:
+    root = copy_library(tmp_path)
+    _translation_mismatch(root)
+    assert check_library(root) == [
+        Problem("translation-mismatch", "prone-lying.toml", "translations.es.steps: 4 lines, English has 5")
+    ]

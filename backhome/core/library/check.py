@@ -18,6 +18,7 @@ from backhome.core.library.coach import coach_problems
 from backhome.core.library.schema import ExerciseDoc, RangeDoc
 from backhome.core.model import CAT_CAMEL, EXERCISE_IDS, EXTENSION_FAMILY, FLEXION_STRETCHES, NERVE_GLIDE
 from backhome.core.rules.ids import KNOWN_RULE_IDS
+from backhome.core.words import LANGUAGES, SOURCE_LANGUAGE
 
 #: The packaged exercise files.
 CONTENT_ROOT = Path(__file__).resolve().parent.parent / "content" / "exercises"
@@ -116,6 +117,9 @@ PROBLEM_CODES: tuple[str, ...] = (
     "missing-contraindication",
     "duplicate-contraindication",
     "jargon",
+    "missing-language",
+    "unknown-language",
+    "translation-mismatch",
 )
 
 
@@ -200,6 +204,7 @@ def _check_files(docs: Mapping[str, ExerciseDoc]) -> Iterator[Problem]:
         yield from _check_citations(file, doc)
         yield from _check_contraindications(file, doc)
         yield from _check_words(file, doc)
+        yield from _check_languages(file, doc)
 
 
 def _check_envelope(file: str, doc: ExerciseDoc) -> Iterator[Problem]:
@@ -296,6 +301,44 @@ def _check_words(file: str, doc: ExerciseDoc) -> Iterator[Problem]:
         words = {w.strip(".,;:!?()'\"").lower() for w in text.replace("-", " ").split()}
         for word in sorted(words & JARGON):
             yield Problem("jargon", file, f"{where}: say {word!r} in plain words")
+
+
+def _check_languages(file: str, doc: ExerciseDoc) -> Iterator[Problem]:
+    """Every language the site offers has every text, shaped as the English (docs/translating.md)."""
+    wanted = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+    for lang in wanted:
+        if lang not in doc.translations:
+            yield Problem(
+                "missing-language", file, f"no [translations.{lang}]: every text is missing in {lang!r}"
+            )
+    for lang, words in doc.translations.items():
+        if lang not in wanted:
+            yield Problem("unknown-language", file, f"[translations.{lang}]: the site offers no {lang!r}")
+            continue
+        for field in ("steps", "may_feel", "must_not"):
+            ours, theirs = len(getattr(doc, field)), len(getattr(words, field))
+            if ours != theirs:
+                yield Problem(
+                    "translation-mismatch",
+                    file,
+                    f"translations.{lang}.{field}: {theirs} lines, English has {ours}",
+                )
+        english_modes = {mode.id: len(mode.steps) for mode in doc.modes}
+        their_modes = {mode.id: len(mode.steps) for mode in words.modes}
+        for mode_id in sorted(english_modes.keys() - their_modes.keys()):
+            yield Problem("missing-language", file, f"translations.{lang}.modes: mode {mode_id!r} is missing")
+        for mode_id in sorted(their_modes.keys() - english_modes.keys()):
+            yield Problem(
+                "translation-mismatch", file, f"translations.{lang}.modes: no English mode {mode_id!r}"
+            )
+        for mode_id in sorted(english_modes.keys() & their_modes.keys()):
+            if english_modes[mode_id] != their_modes[mode_id]:
+                yield Problem(
+                    "translation-mismatch",
+                    file,
+                    f"translations.{lang}.modes.{mode_id}.steps: {their_modes[mode_id]} lines, "
+                    f"English has {english_modes[mode_id]}",
+                )
 
 
 # --------------------------------------------------------------------------- the set of files

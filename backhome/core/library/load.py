@@ -7,14 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import NoReturn
 
 from backhome.core.library.check import Problem, inspect_library
-from backhome.core.library.schema import ExerciseDoc, RangeDoc
+from backhome.core.library.schema import ExerciseDoc, ExerciseWordsDoc, RangeDoc
 from backhome.core.model import Direction, Envelope, Exercise, ExerciseMode, Range, Source
+from backhome.core.words import SOURCE_LANGUAGE, language_or_source
 
 
 class LibraryError(ValueError):
@@ -74,6 +76,40 @@ def load_library(root: Path | None = None) -> Library:
 def default_library() -> Library:
     """The packaged library, loaded once."""
     return load_library()
+
+
+@cache
+def _packaged_translations() -> dict[str, dict[str, ExerciseWordsDoc]]:
+    _, docs = inspect_library()
+    return {doc.id: dict(doc.translations) for doc in docs.values()}
+
+
+def in_language(exercise: Exercise, lang: str) -> Exercise:
+    """``exercise`` with its patient texts in ``lang`` (same id, dose, rules: only the words differ).
+
+    The packaged files carry every offered language (``backhome library check``); an exercise or a
+    language without words stays English.
+    """
+    lang = language_or_source(lang)
+    words = _packaged_translations().get(exercise.id, {}).get(lang)
+    if lang == SOURCE_LANGUAGE or words is None:
+        return exercise
+    mode_words = {mode.id: mode for mode in words.modes}
+    return replace(
+        exercise,
+        name=words.name,
+        summary=words.summary,
+        start_position=words.start_position,
+        steps=tuple(words.steps),
+        may_feel=tuple(words.may_feel),
+        must_not=tuple(words.must_not),
+        modes=tuple(
+            ExerciseMode(mode.id, mode_words[mode.id].name, tuple(mode_words[mode.id].steps))
+            if mode.id in mode_words
+            else mode
+            for mode in exercise.modes
+        ),
+    )
 
 
 def to_exercise(doc: ExerciseDoc) -> Exercise:

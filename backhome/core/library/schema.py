@@ -99,8 +99,28 @@ class SourceDoc(_Strict):
     note: Line | None = None
 
 
+class ModeWordsDoc(_Strict):
+    """A mode's words in another language: the same mode id, its name and as many steps as the English."""
+
+    id: ModeId
+    name: Name
+    steps: Steps
+
+
+class ExerciseWordsDoc(_Strict):
+    """Every patient text of an exercise in one more language (``[translations.<code>]``)."""
+
+    name: Name
+    summary: Line
+    start_position: Line
+    steps: Steps
+    may_feel: Annotated[list[Line], Field(min_length=1, max_length=5)]
+    must_not: Annotated[list[Line], Field(min_length=1, max_length=6)]
+    modes: Annotated[list[ModeWordsDoc], Field(max_length=3)] = []
+
+
 class ExerciseDoc(_Strict):
-    """One exercise file."""
+    """One exercise file. English at the top level; every other language under ``translations``."""
 
     id: ExerciseId
     name: Name
@@ -119,6 +139,7 @@ class ExerciseDoc(_Strict):
     contraindications: list[ContraindicationDoc] = []
     rules: Annotated[list[RuleId], Field(min_length=1)]
     sources: Annotated[list[SourceDoc], Field(min_length=1)]
+    translations: dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], ExerciseWordsDoc] = {}
 
     def all_rule_ids(self) -> tuple[str, ...]:
         """Every rule id the file cites, in the order they first appear."""

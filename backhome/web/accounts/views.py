@@ -15,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,6 +29,8 @@ from backhome.web.api import services as api_services
 from backhome.web.config import throttle
 from backhome.web.errors import status_of
 from backhome.web.patient import selectors as patient_selectors
+from backhome.web.patient.language import person_language
+from backhome.web.patient.models import Person
 from backhome.web.patient.services import SESSION_KEY
 
 #: A one-time message for the next accounts page (what happened at sign-up, login or logout).
@@ -65,15 +68,19 @@ def _email_existing_owner(request: HttpRequest, email: str) -> None:
     address = normalise_email(email)
     if throttle.hit("signup_exists_email", address, "1/day") is not None:
         return
-    body = render_to_string(
-        "accounts/email/signup_exists.txt",
-        {
-            "email": address,
-            "login_url": request.build_absolute_uri(reverse("accounts:login")),
-            "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
-        },
-    )
-    send_mail("Someone tried to make a backhome account with your address", body, None, [address])
+    owner = Person.objects.filter(user__email__iexact=address).first()
+    with translation.override(person_language(owner)):  # the owner's language, not the visitor's
+        body = render_to_string(
+            "accounts/email/signup_exists.txt",
+            {
+                "email": address,
+                "login_url": request.build_absolute_uri(reverse("accounts:login")),
+                "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
+            },
+        )
+        send_mail(
+            gettext("Someone tried to make a backhome account with your address"), body, None, [address]
+        )
 
 
 @never_cache

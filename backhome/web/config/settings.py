@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "backhome.web.config.limits.BodyLimitMiddleware",  # any body over 64 KB: 413 before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the one the person chose (session, cookie), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,6 +134,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.template.context_processors.i18n",
                 "backhome.web.config.security.csp_nonce",
             ],
         },
@@ -313,7 +316,11 @@ API_TRIAGE_RATE = os.environ.get("BACKHOME_API_TRIAGE_RATE", "").strip() or "30/
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("BACKHOME_TIME_ZONE", "UTC")
-USE_I18N = False
+# Every language the site offers; each needs a complete catalog in backhome/locale/ and every content text
+# (docs/translating.md). `make compile-messages` builds the .mo files, which are not committed.
+USE_I18N = True
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [Path(__file__).resolve().parents[2] / "locale"]
 USE_TZ = True
 
 LOGGING = {

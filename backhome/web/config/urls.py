@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from backhome.web.config import health
-from backhome.web.patient import manifest
+from backhome.web.patient import language, manifest
 from backhome.web.practice import worker
 
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("handout/", include("backhome.web.handouts.urls")),
     path("clinic/", include("backhome.web.clinic.urls")),
     path("reminders/", include("backhome.web.reminders.urls")),
+    # The footer's language control: Django's set_language, which also keeps the choice on the person.
+    path("i18n/setlang/", language.set_language, name="set_language"),
 ]
 
 handler400 = "backhome.web.config.limits.bad_request"  # a body over the limit: 413 (docs/security.md)

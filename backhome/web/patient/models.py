@@ -22,6 +22,9 @@ class Person(models.Model):
     #: before one (RF-21): no exercise until the red-flag questions are answered again (B25, B31).
     #: A newly decided screening clears it.
     rescreen_needed_at = models.DateTimeField(null=True, blank=True)
+    #: The language they chose with the footer's control (a code of settings.LANGUAGES); blank: not chosen,
+    #: the site's default is used for their emails, reminders and handouts (see language.person_language).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     def __str__(self) -> str:
         return f"person {self.pk}"

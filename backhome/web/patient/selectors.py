@@ -10,12 +10,14 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from backhome.core import words
 from backhome.core.dose import describe_dose, mode_name
 from backhome.core.library.load import default_library
 from backhome.core.model import Exercise, Tier
 from backhome.core.rules.safety import startback_due
-from backhome.core.words import TierText, tier_text
+from backhome.core.words import TierText, reason_words
 from backhome.web.patient import questions
 from backhome.web.patient.models import Person, PlanItem, Screening
 from backhome.web.patient.services import SESSION_KEY
@@ -187,8 +189,16 @@ def emergency_information() -> Result:
     )
 
 
+def tier_text(tier: Tier) -> TierText:
+    """The tier's words in the page's language (the decision stored is the same in every language)."""
+    return words.tier_text(tier, get_language())
+
+
 def _reasons(decision: dict[str, Any]) -> tuple[Reason, ...]:
-    return tuple(Reason(r["rule"], r["text"]) for r in decision.get("reasons", []))
+    lang = get_language()
+    return tuple(
+        Reason(r["rule"], reason_words(r["rule"], r["text"], lang)) for r in decision.get("reasons", [])
+    )
 
 
 def _result(screening: Screening | None, *, locked: bool, person: Person | None = None) -> Result:

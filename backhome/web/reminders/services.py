@@ -21,8 +21,12 @@ from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backhome.web.config import throttle
+from backhome.web.patient.language import person_language
 from backhome.web.patient.models import Person
 from backhome.web.reminders import selectors
 from backhome.web.reminders.models import ReminderSent, ReminderSettings
@@ -218,7 +222,8 @@ def reminders_send(*, now: dt.datetime, connection: BaseEmailBackend | None = No
             if claim is None:
                 report.skip("already sent or over the daily limit")
                 continue
-            message = _message(row, reminder, address=address, base=base, connection=connection)
+            with translation.override(person_language(row.person)):  # their language, not the server's
+                message = _message(row, reminder, address=address, base=base, connection=connection)
             try:
                 message.send()
             except Exception:  # the email server's refusal must not stop the other people's reminders
@@ -247,8 +252,8 @@ def _claim(row: ReminderSettings, reminder: selectors.Due, *, now: dt.datetime) 
 
 
 SUBJECTS = {
-    ReminderSent.Kind.SESSION: "Time for your back exercises",
-    ReminderSent.Kind.CHECKIN: "Your morning check-in",
+    ReminderSent.Kind.SESSION: gettext_lazy("Time for your back exercises"),
+    ReminderSent.Kind.CHECKIN: gettext_lazy("Your morning check-in"),
 }
 
 
@@ -260,31 +265,33 @@ def _message(
     at = selectors.time_words(reminder.at.timetz())
     if reminder.kind == ReminderSent.Kind.SESSION:
         lines = [
-            "Hello,",
+            _("Hello,"),
             "",
-            f"It is {at}: the time you chose for your back exercises today.",
+            _("It is %(at)s: the time you chose for your back exercises today.") % {"at": at},
             "",
-            f"Start today's session: {base}/session/",
-            f"Your plan: {base}/plan/",
+            _("Start today's session: %(url)s") % {"url": f"{base}/session/"},
+            _("Your plan: %(url)s") % {"url": f"{base}/plan/"},
         ]
     else:
         lines = [
-            "Good morning,",
+            _("Good morning,"),
             "",
-            "Before you exercise today, take two minutes for your morning check-in. It tells backhome",
-            "how yesterday's session went, so your exercises can change with you.",
+            _(
+                "Before you exercise today, take two minutes for your morning check-in. It tells backhome "
+                "how yesterday's session went, so your exercises can change with you."
+            ),
             "",
-            f"Check in: {base}/check-in/",
+            _("Check in: %(url)s") % {"url": f"{base}/check-in/"},
         ]
     lines += [
         "",
         "--",
-        "You get this email because you asked backhome for reminders.",
-        f"Change your reminders: {settings_url}",
-        f"Stop these emails: {stop_url}",
+        _("You get this email because you asked backhome for reminders."),
+        _("Change your reminders: %(url)s") % {"url": settings_url},
+        _("Stop these emails: %(url)s") % {"url": stop_url},
     ]
     return EmailMessage(
-        subject=SUBJECTS[reminder.kind],
+        subject=str(SUBJECTS[reminder.kind]),
         body="\n".join(lines) + "\n",
         from_email=django_settings.DEFAULT_FROM_EMAIL,
         to=[address],
