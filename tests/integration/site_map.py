@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from backhome.core.model import Direction, PainCheck
 from backhome.web.clinic import services as clinic_services
 from backhome.web.clinic.models import Alert, Invitation, Membership, ScreenRequest
+from backhome.web.handouts.pairing import pairing_path
 from backhome.web.practice.models import ExerciseSession
 from backhome.web.progress.models import CheckIn
 from backhome.web.reminders import selectors as reminder_selectors
@@ -234,6 +235,8 @@ ROUTES: dict[str, Route] = {
     "patient:soon": Route("dana", _p("/soon/")),
     "patient:plan": Route("dana", _p("/plan/")),
     "patient:gallery": Route("anonymous", _p("/exercises/")),
+    "patient:before_session": Route("dana", _p("/plan/before-session/"), page=False, post="form"),
+    "patient:startback_again": Route("dana", _p("/plan/startback-again/"), page=False, post="form"),
     # the session player
     "practice:player": Route("dana", _p("/session/")),
     "practice:summary": Route("dana", lambda w: f"/session/{w.session.pk}/"),
@@ -251,6 +254,7 @@ ROUTES: dict[str, Route] = {
     "progress:result": Route("dana", lambda w: f"/check-in/{w.checkin.pk}/"),
     "history:index": Route("dana", _p("/history/")),
     "handouts:mine": Route("dana", _p("/handout/"), page=False, file=True),
+    "handouts:pair": Route("anonymous", lambda w: pairing_path(w.cast.dana), post="form"),
     # accounts and tokens
     "tokens:list": Route("cleo", _p("/account/tokens/"), post="form"),
     "tokens:revoke": Route(
@@ -321,6 +325,18 @@ ROUTES: dict[str, Route] = {
         )
         for action in ("dose", "add", "remove", "monitoring", "clearance", "unlock")
     },
+    # a patient the clinic makes, screened in the clinic; overrides; outcomes; several handouts at once
+    "clinic:patient_new": Route("cleo", _p("/clinic/patients/new/"), post="form"),
+    "clinic:patient_screen": Route("cleo", lambda w: f"/clinic/patients/{w.dana}/screen/", post="form"),
+    "clinic:patient_odi": Route("cleo", lambda w: f"/clinic/patients/{w.dana}/odi/", page=False, post="form"),
+    "clinic:programme_override": Route(
+        "cleo", lambda w: f"/clinic/patients/{w.dana}/programme/override/", page=False, post="form"
+    ),
+    "clinic:patients_handouts": Route("cleo", _p("/clinic/handouts.pdf"), page=False, post="form"),
+    # the clinic's settings (the admin's), its logo, and the audit log as CSV
+    "clinic:settings": Route("ada", _p("/clinic/settings/"), post="form"),
+    "clinic:logo": Route("cleo", _p("/clinic/settings/logo.png"), page=False, file=True),
+    "clinic:audit_csv": Route("ada", _p("/clinic/audit.csv"), page=False, file=True),
     "clinic:alerts": Route("cleo", _p("/clinic/alerts/")),
     "clinic:alert_acknowledge": Route(
         "cleo", lambda w: f"/clinic/alerts/{w.alert.pk}/acknowledge/", page=False, post="form"
