@@ -38,7 +38,12 @@ def required_intake_fields() -> tuple[str, ...]:
         if item.name in _OPTIONAL:
             continue
         if item.name in _NESTED:
-            found.extend(f"{item.name}.{sub.name}" for sub in dataclasses.fields(_NESTED[item.name]))
+            # A sub-answer with a default is optional in the contract (B23's both_legs_new_or_worse).
+            found.extend(
+                f"{item.name}.{sub.name}"
+                for sub in dataclasses.fields(_NESTED[item.name])
+                if sub.default is dataclasses.MISSING
+            )
         else:
             found.append(item.name)
     return tuple(found)
