@@ -345,8 +345,9 @@ def test_with_reduced_motion_the_timers_still_count(visit: Visit) -> None:
     _open(visit, person)
     _start(visit)
     visit.page.click("#go")
-    visit.page.clock.run_for(8_000)  # 5 s to get ready, 2.5 s of the first move, then the hold
-    assert visit.page.locator("#phase-name").inner_text() == "Hold"
+    # 5 s to get ready, 6.5 s of the glide's three moves (it has no hold: ND-04), then the way back
+    visit.page.clock.run_for(12_000)
+    assert visit.page.locator("#phase-name").inner_text() == "Come back"
     animation = visit.page.evaluate(
         "getComputedStyle(document.querySelector('#picture-1 svg g[class]')).animationName"
     )
