@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 
 import pytest
 from django.conf import LazySettings
@@ -34,3 +35,14 @@ def _fresh_limits() -> None:
     from django.core.cache import caches
 
     caches["shared"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_fault() -> Iterator[None]:
+    """A database fault a test provokes (a read-only database) is remembered by the process for a minute,
+    and /healthz would then ask the database: no test starts with another test's fault."""
+    from backhome.web.config import dberrors
+
+    dberrors.forget()
+    yield
+    dberrors.forget()
