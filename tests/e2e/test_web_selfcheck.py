@@ -146,7 +146,7 @@ def test_walt_is_told_why_he_may_not_check_bending_backwards(visit: Visit) -> No
     sign_in_as_guest(visit, person)
     visit.go("/self-check/")
     card = visit.page.locator("#direction-extension")
-    assert "clinician clears them" in card.inner_text()
+    assert "physical therapist clears them" in card.inner_text()
     assert card.get_by_role("link", name="Start this check").count() == 0
     _page_is_fine(visit, "walt")
     assert visit.foreign_requests() == []

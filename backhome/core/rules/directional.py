@@ -114,9 +114,11 @@ def may_test(direction: Direction, decision: Decision, back_pain: int) -> Permis
     blocks = {rule for block in decision.blocked for rule in block.rules} & _BLOCKING[direction]
     why: list[str] = []
     if decision.tier not in (Tier.PROCEED, Tier.REFER):
-        why.append("your answers mean a clinician should see you first")
+        why.append("your answers mean a physical therapist should see you first")
     if blocks:
-        why.append(f"{direction.value} movements are not advised for you until a clinician clears them")
+        why.append(
+            f"{direction.value} movements are not advised for you until a physical therapist clears them"
+        )
     if back_pain > MAX_PAIN_TO_TEST:
         why.append("your back pain is above 7 out of 10 right now")
     if not why:

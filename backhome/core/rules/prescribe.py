@@ -152,7 +152,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
         why = (
             "Your symptoms reach into your buttock or leg, so a gentle nerve glide is part of your programme."
             if intake.leg_symptoms
-            else "After back surgery, your clinician has cleared you to do the gentle nerve glide."
+            else "After back surgery, your physical therapist has cleared you to do the gentle nerve glide."
         )
         add(Finding("ND-01", Tier.PROCEED, why))
         add(
@@ -172,7 +172,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 Finding(
                     "EL-06",
                     Tier.PROCEED,
-                    "Your clinician has cleared you for exercises that bend your back "
+                    "Your physical therapist has cleared you for exercises that bend your back "
                     "backwards, despite the narrowing of your spinal canal.",
                 )
             )
@@ -199,7 +199,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 Finding(
                     "EL-04",
                     Tier.PROCEED,
-                    "Your clinician has cleared you to exercise after your spinal fracture.",
+                    "Your physical therapist has cleared you to exercise after your spinal fracture.",
                 )
             )
         else:
@@ -208,10 +208,10 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                     "EL-04",
                     Tier.REFER,
                     "Because you have had a fracture of a bone in your spine, exercises "
-                    "that bend your back far forwards or backwards are held back until a clinician clears them.",
+                    "that bend your back far forwards or backwards are held back until a physical therapist clears them.",
                 )
             )
-            reason = "A spinal fracture needs a clinician's go-ahead first."
+            reason = "A spinal fracture needs a physical therapist's or doctor's go-ahead first."
             holds.hold(EXTENSION_FAMILY, "EL-04", reason)
             holds.hold(FLEXION_STRETCHES, "EL-04", reason)
             # B18: cat-camel bends both ways, so both its phases wait for the clearance too.
@@ -223,7 +223,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 Finding(
                     "EL-05",
                     Tier.PROCEED,
-                    f"Your clinician has cleared you for forward-bending stretches despite {cause}.",
+                    f"Your physical therapist has cleared you for forward-bending stretches despite {cause}.",
                 )
             )
         else:
@@ -232,7 +232,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                     "EL-05",
                     Tier.REFER,
                     f"With {cause}, bones can be fragile, and deep forward bending puts "
-                    "the most load on them. Forward-bending stretches are held back until a clinician advises.",
+                    "the most load on them. Forward-bending stretches are held back until a physical therapist advises.",
                 )
             )
             holds.hold(FLEXION_STRETCHES, "EL-05", "Deep forward bending loads fragile bones the most.")
@@ -246,7 +246,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 Finding(
                     "EL-03",
                     Tier.PROCEED,
-                    f"You had back surgery {when}; your clinician has cleared the nerve glide.",
+                    f"You had back surgery {when}; your physical therapist has cleared the nerve glide.",
                 )
             )
         else:
@@ -259,7 +259,9 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 )
             )
             holds.hold(
-                (NERVE_GLIDE,), "EL-03", "After back surgery the nerve glide needs a clinician's go-ahead."
+                (NERVE_GLIDE,),
+                "EL-03",
+                "After back surgery the nerve glide needs a physical therapist's or doctor's go-ahead.",
             )
 
     # DPT-24: a direction found worse in the self-check.
@@ -298,7 +300,7 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 Finding(
                     "EL-02",
                     Tier.PROCEED,
-                    "Your clinician has cleared you to do this programme during your pregnancy.",
+                    "Your physical therapist has cleared you to do this programme during your pregnancy.",
                 )
             )
         else:
@@ -311,7 +313,11 @@ def prescribe(intake: Intake, context: Context, library: Mapping[str, Exercise])
                 )
             )
             held = [*candidates, *(i for i in holds.rules if i not in candidates)]
-            holds.hold(held, "EL-02", "During pregnancy, exercises wait for a clinician's go-ahead.")
+            holds.hold(
+                held,
+                "EL-02",
+                "During pregnancy, exercises wait for a physical therapist's or doctor's go-ahead.",
+            )
 
     exercises: list[Prescription] = []
     for exercise_id in candidates:
