@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from tests.integration.clinic_people import PASSWORD
 from tests.integration.site_map import ROUTES, World, changed, first_step, forms_of, snapshot, world
@@ -54,23 +55,36 @@ MALICIOUS = {
 }
 
 #: Kinds of field: what a wrong value of that kind looks like, and whether malicious values are wrong.
-CLOSED = {"choice", "number", "uuid", "time", "action", "multi", "email"}  # every hostile value is wrong
+CLOSED = {
+    "choice",
+    "number",
+    "uuid",
+    "time",
+    "date",
+    "action",
+    "multi",
+    "email",
+}  # every hostile value is wrong
 WRONG_TYPE = {
     "choice": "abc",
     "number": "abc",
     "uuid": "not-a-uuid",
     "time": "half past",
+    "date": "not-a-date",
     "action": "abc",
     "multi": "abc",
     "email": "not-an-email",
     "text": None,
     "secret": None,
     "flag": None,
+    "file": None,
+    "unasked": None,
 }
 OUT_OF_RANGE = {
     "choice": ["-1", "99999"],
     "number": ["-1", "99999", "2.5"],
     "time": ["25:61"],
+    "date": ["2999-01-01", "2021-02-30"],
     "uuid": [],
     "action": [],
     "multi": ["99999"],
@@ -78,6 +92,8 @@ OUT_OF_RANGE = {
     "text": [],
     "secret": [],
     "flag": [],
+    "file": [],  # a string posted is not a file: the uploads are tested in test_handouts_clinic.py
+    "unasked": [],  # a follow-up question the valid submission does not ask: its answer is not read
 }
 
 
@@ -105,6 +121,47 @@ def _reset_form(w: World, client: Client) -> str:
 
 PAIN = {"pain__back": "number", "pain__leg": "number", "distal_zone": "number"}
 PAIN_VALID = {"pain__back": "4", "pain__leg": "3", "distal_zone": "3"}
+
+
+def _screen() -> tuple[dict[str, str], dict[str, str]]:
+    """The in-clinic screen: every question of the self-screen on one page (no to each sign, the middle
+    of each scale), and each field's kind."""
+    from backhome.web.patient import questions
+
+    valid: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    for step in questions.screening().steps:
+        for q in step.questions:
+            if step.only_if:  # asked only after a yes (to both legs: an emergency sign): not read here
+                fields[q.name] = "unasked"
+                continue
+            fields[q.name] = "number" if q.kind == "number" else "choice"
+            if q.kind == "yes_no":
+                valid[q.name] = "no"
+            elif q.kind == "agree":
+                valid[q.name] = "disagree"
+            elif q.kind == "scale":
+                valid[q.name] = "3"
+            elif q.kind == "number":
+                valid[q.name] = "45"
+            else:
+                valid[q.name] = str(q.options[0].value)
+    return valid, fields
+
+
+SCREEN_VALID, SCREEN_FIELDS = _screen()
+
+
+def _press_up_held_back(w: World, client: Client) -> str:
+    """Cleo screens Dana in clinic with spinal stenosis at 70, which holds the press-up back (EL-06,
+    DPT-21): then the override form has a block to lift. Its address. (Posted by a client of her own:
+    the one given may check CSRF tokens.)"""
+    screened = w.client("cleo").post(
+        f"/clinic/patients/{w.dana}/screen/", {**SCREEN_VALID, "history__spinal_stenosis": "yes", "age": "70"}
+    )
+    assert screened.status_code == 302, screened.status_code
+    return f"/clinic/patients/{w.dana}/programme/override/"
+
 
 FORMS: dict[str, Spec] = {
     "patient:screening_step": Spec(
@@ -200,6 +257,43 @@ FORMS: dict[str, Spec] = {
     ),
     # Dana is not locked, so there is no unlock form on her page: the refusal is shown above the editor
     "clinic:programme_unlock": Spec(lambda w: {"why": "Seen in A&E: fine."}, {"why": "text"}, names=False),
+    "clinic:patient_new": Spec(
+        lambda w: {"name": "Erin Walsh", "birth_date": "1961-04-23", "clinic_ref": "RV-0042", "contact": ""},
+        {"name": "text", "birth_date": "date", "clinic_ref": "text", "contact": "text"},
+        optional=frozenset({"contact"}),
+    ),
+    "clinic:patient_screen": Spec(
+        lambda w: dict(SCREEN_VALID),
+        SCREEN_FIELDS,
+        optional=frozenset(f for f, kind in SCREEN_FIELDS.items() if kind == "unasked"),
+    ),
+    "clinic:patient_odi": Spec(
+        lambda w: {"odi": "32", "odi_on": timezone.localdate().isoformat()},
+        {"odi": "number", "odi_on": "date"},
+        optional=frozenset({"odi_on"}),  # left out: measured today
+    ),
+    "clinic:programme_override": Spec(
+        lambda w: {"exercise": "prone-press-up", "note": "Examined: fine.", "why": "Seen in clinic."},
+        {"exercise": "choice", "note": "text", "why": "text"},
+        path=_press_up_held_back,
+    ),
+    # the ticked patients of the list, in one PDF; a wrong one is refused on a one-line problem page
+    "clinic:patients_handouts": Spec(
+        lambda w: {"patient": [str(w.dana)], "paper": "a4"},
+        {"patient": "multi", "paper": "choice"},
+        optional=frozenset({"paper"}),  # A4 unless said
+        names=False,
+        # a well-formed id that is no patient of the clinic: its 404, as at every patient's address
+        accepted_statuses=frozenset({400, 404}),
+    ),
+    "clinic:settings": Spec(
+        lambda w: {
+            "alert_email": "alerts@riverside.example",
+            "identifier_system": "https://riverside.example/id",
+        },
+        {"alert_email": "email", "identifier_system": "text", "logo": "file", "remove_logo": "flag"},
+        optional=frozenset({"alert_email", "identifier_system", "logo", "remove_logo"}),  # blank: none
+    ),
     "clinic:alert_acknowledge": Spec(lambda w: {"note": "Called her: fine."}, {"note": "text"}),
     "clinic:request_status": Spec(lambda w: {"status": "contacted"}, {"status": "choice"}),
     "clinic:request_screen": Spec(
@@ -222,6 +316,13 @@ FORMS: dict[str, Spec] = {
         optional=frozenset({"email", "preferred_times"}),
         hidden=frozenset({"request_id"}),
     ),
+    # the pairing link of a clinic handout: the link is the key, the form only a button
+    "handouts:pair": Spec(lambda w: {}, {}),
+    # the plan's "anything new or different?" before a session; a wrong answer is a one-line problem page
+    "patient:before_session": Spec(
+        lambda w: {"new_or_different": "no"}, {"new_or_different": "action"}, names=False
+    ),
+    "patient:startback_again": Spec(lambda w: {}, {}),
     "reminders:settings": Spec(
         lambda w: {
             "session_days": ["0", "2", "4"],

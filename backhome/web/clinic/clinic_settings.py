@@ -23,6 +23,8 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_BOX = (600, 240)
 #: Pillow refuses to decode images larger than this (pixels), before any memory is spent on them.
 LOGO_MAX_PIXELS = 25_000_000
+#: The longest email address (RFC 5321's path limit, the model field's length).
+EMAIL_MAX = 254
 
 
 def logo_png(data: bytes) -> bytes:
@@ -59,6 +61,8 @@ def clinic_settings_update(
 ) -> Clinic:
     """Change the admin's clinic's settings (audited); ``ClinicError`` names the first wrong field."""
     email = alert_email.strip().lower()
+    if len(email) > EMAIL_MAX:
+        raise ClinicError("alert_email", f"The email address can be at most {EMAIL_MAX} characters long.")
     if email:
         try:
             EmailValidator()(email)

@@ -31,7 +31,8 @@ def odi_record(
 ) -> OutcomeScore:
     """Store an ODI total (0-100) a clinician measured (audited); ``ClinicError`` naming the field."""
     text = str(value or "").strip()
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    # ASCII digits only: ``isdigit`` is also true of "²" (which ``int`` refuses) and "３" (which it reads)
+    if not (text.isascii() and text.isdigit() and len(text) <= 3) or not 0 <= int(text) <= 100:
         raise ClinicError("odi", "The ODI total is a whole number from 0 to 100 (the percentage score).")
     try:
         day = dt.date.fromisoformat(str(measured_on or "").strip()) if measured_on else today

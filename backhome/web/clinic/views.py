@@ -272,6 +272,8 @@ def patients_handouts(request: HttpRequest) -> HttpResponse:
         problem = "Tick the patients whose handouts you want to print."
     elif len(ids) > HANDOUTS_MAX:
         problem = f"Print at most {HANDOUTS_MAX} handouts at once."
+    elif not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
+        problem = "The ticked patients were not sent right: tick them again."  # a broken or forged form
     if problem:
         return render(
             request,

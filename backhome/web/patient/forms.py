@@ -62,11 +62,21 @@ def _coerce(question: Question) -> dict[str, Value]:
     return {_key(o.value): o.value for o in question.options}
 
 
+class _WholeNumberField(forms.IntegerField):
+    """Digits 0-9 only: Python's ``int`` also reads other scripts' digits ("３" is 3), which nobody
+    typing an age means and which would be stored unseen."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _field(question: Question) -> forms.Field:
     if question.kind == "number":
         assert question.min is not None and question.max is not None
         message = f"Please type a whole number from {question.min} to {question.max}."
-        return forms.IntegerField(
+        return _WholeNumberField(
             min_value=question.min,
             max_value=question.max,
             error_messages={

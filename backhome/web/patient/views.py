@@ -191,8 +191,8 @@ def before_session(request: HttpRequest) -> HttpResponse:
     if person is None:
         return redirect("patient:home")
     answer = request.POST.get("new_or_different")
-    if answer not in ("yes", "no"):
-        return redirect("patient:plan")
+    if answer not in ("yes", "no"):  # not the plan's button: a tampered or broken form
+        return render(request, "patient/before_session_problem.html", status=400)
     try:
         again = services.person_report_before_session(person=person, new_or_different=answer == "yes")
     except services.LockError:

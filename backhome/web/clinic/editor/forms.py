@@ -155,7 +155,7 @@ class ClearanceForm(EditorForm):
 class OverrideForm(EditorForm):
     """Override the block of a held-back exercise (B26): a private clinical note and the patient's why."""
 
-    exercise = forms.CharField(required=False)
+    exercise = forms.CharField(required=False, error_messages=EXERCISE_MESSAGES)
     note = forms.CharField(required=False, strip=False)
 
     def html_id(self) -> str:
