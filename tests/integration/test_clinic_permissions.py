@@ -132,6 +132,17 @@ MATRIX: dict[str, Row] = {
             "programme_unlock",
         )
     },
+    "patient_new": Row(
+        "GET", lambda w: "/clinic/patients/new/", clinician_page(cleo="ok", yusuf="ok", ada="ok")
+    ),
+    "patient_screen": Row(
+        "GET", lambda w: f"/clinic/patients/{w.dana}/screen/", clinician_page(cleo="ok", yusuf=404, ada="ok")
+    ),
+    "programme_override": Row(
+        "POST",
+        lambda w: f"/clinic/patients/{w.dana}/programme/override/",
+        clinician_page(cleo=400, yusuf=404, ada=400),
+    ),
     "alerts": Row("GET", lambda w: "/clinic/alerts/", clinician_page(cleo="ok", yusuf="ok", ada="ok")),
     "alert_acknowledge": Row(
         "POST",

@@ -45,6 +45,9 @@ class Body:
     valid: Callable[[World], dict[str, Any]]
     text: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
+    #: the HTTP method (the programme is replaced with PUT), and whether it needs the current ETag
+    method: str = "POST"
+    if_match: bool = False
 
 
 def _intake(w: World) -> dict[str, Any]:
@@ -105,6 +108,23 @@ BODIES: dict[str, Body] = {
         "dana",
         lambda w: "/api/v1/me/check-ins",
         lambda w: {"id": str(uuid.uuid4()), "back": 2, "leg": 1, "zone": 2, "stiffness": "none"},
+    ),
+    "POST /api/v1/clinic/patients": Body(
+        "cleo",
+        lambda w: "/api/v1/clinic/patients",
+        lambda w: {"name": "Erin Bell", "birth_date": "1961-04-02", "clinic_ref": "RP-7"},  # contact: optional
+        text=frozenset({"name", "clinic_ref"}),
+    ),
+    "PUT /api/v1/clinic/patients/{patient_id}/programme": Body(
+        "cleo",
+        lambda w: f"/api/v1/clinic/patients/{w.dana}/programme",
+        lambda w: {
+            "exercises": [{"exercise_id": "prone-press-up", "sets": 1, "reps": 10, "hold_s": 10}],
+            "why": "One exercise to start.",
+        },
+        text=frozenset({"why"}),
+        method="PUT",
+        if_match=True,
     ),
     "POST /api/v1/clinic/alerts/{alert_id}/acknowledge": Body(
         "cleo",
@@ -252,10 +272,17 @@ def names(error: dict[str, Any], field: str) -> bool:
     )
 
 
+def send(client: Client, body: Body, path: str, text: str, kind: str, headers: dict[str, str]) -> Any:
+    """The body sent with the endpoint's method; with the programme's current ETag where it needs one."""
+    if body.if_match:
+        headers = {**headers, "HTTP_IF_MATCH": client.get(path, **headers)["ETag"]}
+    return client.generic(body.method, path, text, content_type=kind, **headers)
+
+
 def check(name: str, client: Client, headers: dict[str, str], path: str, case: Case) -> str | None:
     before = snapshot()
     with transaction.atomic():
-        response = client.post(path, case.body, content_type="application/json", **headers)
+        response = send(client, BODIES[name], path, case.body, "application/json", headers)
         after = snapshot()
         transaction.set_rollback(True)
     problems = []
@@ -303,7 +330,7 @@ def test_broken_bodies_get_the_envelope_and_change_nothing(name: str) -> None:
         "1 MB": (json.dumps({**body.valid(w), "padding": "x" * 1_048_576}), "application/json", {413}),
     }
     for what, (text, kind, statuses) in sent.items():
-        response = client.post(path, text, content_type=kind, **headers)
+        response = send(client, body, path, text, kind, headers)
         assert response.status_code in statuses, (what, response.status_code)
         error = response.json()["error"]
         assert error["message"] and set(error) == {"code", "message", "fields"}, what

@@ -45,6 +45,8 @@ def if_match(request: HttpRequest) -> str | None:
 
 
 class DoseIn(BaseModel):
+    model_config = schemas.StrictInput
+
     exercise_id: str = Field(max_length=64)
     sets: int = Field(ge=0, le=9999)
     reps: int = Field(ge=0, le=9999)
@@ -55,11 +57,14 @@ class ProgrammeIn(BaseModel):
     """The exercises the patient is to do now, with their doses (each inside its exercise's safe range);
     any exercise of the programme not given is stopped. ``why`` is shown to the patient with the change."""
 
+    model_config = schemas.StrictInput
     exercises: list[DoseIn] = Field(max_length=40)
     why: str = Field(max_length=2000)
 
 
 class PatientIn(BaseModel):
+    model_config = schemas.StrictInput
+
     name: str = Field(max_length=200)
     birth_date: dt.date
     clinic_ref: str = Field(max_length=64, description="The clinic's own identifier of the patient")
