@@ -177,7 +177,8 @@ def test_with_no_clinic_at_all_the_page_points_to_the_referral() -> None:
     assert response.status_code == 200
     page = response.content.decode()
     assert (
-        "No clinic takes requests through backhome here yet" in page and "<form" not in page.split("<main")[1].split("</main>")[0]
+        "No clinic takes requests through backhome here yet" in page
+        and "<form" not in page.split("<main")[1].split("</main>")[0]
     )
 
 

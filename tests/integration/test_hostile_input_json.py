@@ -112,7 +112,11 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/clinic/patients": Body(
         "cleo",
         lambda w: "/api/v1/clinic/patients",
-        lambda w: {"name": "Erin Bell", "birth_date": "1961-04-02", "clinic_ref": "RP-7"},  # contact: optional
+        lambda w: {
+            "name": "Erin Bell",
+            "birth_date": "1961-04-02",
+            "clinic_ref": "RP-7",
+        },  # contact: optional
         text=frozenset({"name", "clinic_ref"}),
     ),
     "PUT /api/v1/clinic/patients/{patient_id}/programme": Body(
