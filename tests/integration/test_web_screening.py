@@ -116,7 +116,7 @@ def test_night_pain_gives_the_soon_page(client: Client) -> None:
     response = walk(client, intake_doc(NOTHING_WRONG, symptoms={"night_pain": True}))
     assert response.url == reverse("patient:soon")
     page = client.get(response.url).content.decode()
-    assert "See a clinician soon" in page and "RF-18" in page
+    assert "See a doctor or physical therapist soon" in page and "RF-18" in page
     assert "exercise-" not in page
 
 

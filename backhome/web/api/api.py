@@ -156,7 +156,7 @@ def my_plan(request: HttpRequest) -> dict[str, Any]:
     person = auth.me(request)
     if person.locked:
         raise LockError(
-            "Your answers showed a warning sign: exercises are stopped until a clinician has seen you."
+            "Your answers showed a warning sign: exercises are stopped until a doctor or physical therapist has seen you."
         )
     programme = progress_selectors.current_programme(person)
     if programme is None:

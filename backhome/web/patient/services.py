@@ -43,7 +43,7 @@ class NothingToRedecide(Conflict):
 
 
 #: What a locked person is told (the programme waits for a clinician).
-LOCKED = "Your programme is stopped until a clinician has seen you."
+LOCKED = "Your programme is stopped until a doctor or physical therapist has seen you."
 
 
 def person_get_or_create_for_session(*, session: SessionBase) -> Person:

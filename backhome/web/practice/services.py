@@ -162,7 +162,7 @@ def session_start(
             )
         if person.locked:
             raise Conflict(
-                "Your answers showed a warning sign, so exercises are stopped until a clinician has seen you.",
+                "Your answers showed a warning sign, so exercises are stopped until a doctor or physical therapist has seen you.",
                 code="locked",
             )
         if person.needs_rescreen:

@@ -81,7 +81,7 @@ def checkin_record(
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.locked:
-            raise LockError("Exercises are stopped until a clinician has seen you.")
+            raise LockError("Exercises are stopped until a doctor or physical therapist has seen you.")
         existing = CheckIn.objects.filter(pk=id).first()
         if existing is not None:
             if existing.person_id != person.pk:

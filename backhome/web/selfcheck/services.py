@@ -87,7 +87,7 @@ def _locked_test(*, person: Person, test_id: uuid.UUID) -> DirectionalTest:
     """The person's test, locked for this transaction (never another person's)."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.locked:
-        raise LockError("Your programme is stopped until a clinician has seen you.")
+        raise LockError("Your programme is stopped until a doctor or physical therapist has seen you.")
     test = DirectionalTest.objects.select_for_update().filter(pk=test_id, person=locked).first()
     if test is None:
         raise NotFound("There is no such check.")
@@ -122,7 +122,7 @@ def directional_test_start(
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.locked:
-            raise LockError("Your programme is stopped until a clinician has seen you.")
+            raise LockError("Your programme is stopped until a doctor or physical therapist has seen you.")
         existing = DirectionalTest.objects.filter(pk=test_id).first()
         if existing is not None:
             if existing.person_id != locked.pk:
