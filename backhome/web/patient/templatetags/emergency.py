@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -17,4 +18,5 @@ def emergency_call() -> SafeString:
     """A large link that calls the emergency number (``BACKHOME_EMERGENCY_NUMBER``, 112 by default)."""
     number = str(getattr(settings, "EMERGENCY_NUMBER", "112"))
     dial = re.sub(r"[^0-9+]", "", number) or "112"
-    return format_html('<a class="call-emergency" href="tel:{}">Emergency: call {}</a>', dial, number)
+    words = gettext("Emergency: call %(number)s") % {"number": number}
+    return format_html('<a class="call-emergency" href="tel:{}">{}</a>', dial, words)
