@@ -237,7 +237,11 @@ def export_rows(clinic_id: int, *, today: dt.date) -> list[ExportRow]:
             pair=Concat(
                 Cast("decided_at", CharField()),
                 Value("|"),
-                Coalesce(KeyTextTransform("category", KeyTransform("risk", "decision")), Value("")),
+                Coalesce(
+                    KeyTextTransform("category", KeyTransform("risk", "decision")),
+                    Value(""),
+                    output_field=CharField(),
+                ),
                 output_field=CharField(),
             )
         )

@@ -307,7 +307,7 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "backhome.web.config.staticfiles.StaticFilesStorage"},  # WhiteNoise's
 }
 
 # --------------------------------------------------------------------------- the JSON API (docs/api.md)
