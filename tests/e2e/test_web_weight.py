@@ -33,7 +33,13 @@ NOTHING_WRONG = intake_doc(startback=CALM)
 #: page name -> (path, who is signed in: "open" = has answered everything but not asked for the result)
 PAGES: dict[str, tuple[str, Any]] = {
     "home": ("/", None),
-    **{f"step {step.id}": (f"/screening/{step.id}/", "open") for step in questions.screening().steps},
+    # Every step the "open" person is asked; a follow-up asked only after a yes (B23's legs-change) is the
+    # same step template with one question, and is not reachable for them.
+    **{
+        f"step {step.id}": (f"/screening/{step.id}/", "open")
+        for step in questions.screening().steps
+        if not step.only_if
+    },
     "emergency": ("/emergency/", intake_doc(NOTHING_WRONG, symptoms={"saddle_numbness": True})),
     "urgent": ("/urgent/", intake_doc(NOTHING_WRONG, symptoms={"fever": True})),
     "soon": ("/soon/", intake_doc(NOTHING_WRONG, symptoms={"night_pain": True})),
