@@ -207,6 +207,8 @@ def test_a_warning_sign_after_an_exercise_sends_dana_to_the_safety_questions(vis
     _open(visit, person)
     _start(visit)
     _do_exercise(visit, DANA_SECONDS["sciatic-nerve-glide"])
+    visit.page.click("#felt-worse")  # the whole check comes after "worse"
+    visit.page.locator("#stage-check").wait_for(state="visible")
     _answer(visit, {**CALM, "red_flag": "yes"})
     visit.page.click("#check-send")
     visit.page.wait_for_url("**/screening/bladder-bowel/")  # B31: the red-flag questions at once
