@@ -150,6 +150,8 @@ def test_at_150_percent_text_the_exercise_still_fits_one_phone_screen(large_text
     _screen(visit, "one-tap-150")
     for button in ("#felt-better", "#felt-same", "#felt-worse"):
         assert _above_the_fold(visit, button), button
+    # "Something new or worrying" comes right after, one short scroll away at 150 % text.
+    assert visit.page.locator("#felt-new").is_visible()
 
 
 # --------------------------------------------------------------------------- 2. voice-led
@@ -285,6 +287,22 @@ def test_worse_asks_the_whole_check_and_the_core_decides_to_stop(visit: Visit) -
     assert visit.page.locator("#light-title").inner_text() == "Stopped"
     assert visit.page.locator("#stop").is_visible()
     assert ExerciseSession.objects.get(person=person).stop_rules == ["PM-12"]  # the core's rule
+
+
+def test_something_new_after_an_exercise_asks_the_warning_signs_and_a_yes_goes_to_the_red_flag_questions(
+    visit: Visit,
+) -> None:
+    person, _ = person_with_plan()
+    _open(visit, person)
+    _start(visit)
+    visit.page.click("#go")
+    visit.page.clock.run_for(int(DANA_SECONDS["sciatic-nerve-glide"] * 1000) + 400)
+    visit.page.click("#felt-new")  # the same pain, but something new (B25, PM-14)
+    visit.page.locator("#stage-check").wait_for(state="visible")
+    _answer(visit, {**CALM, "red_flag": "yes"})
+    visit.page.click("#check-send")
+    visit.page.wait_for_url("**/screening/bladder-bowel/")
+    assert ExerciseSession.objects.get(person=person).stop_rules == ["PM-14"]
 
 
 # --------------------------------------------------------------------------- 5. plain words

@@ -708,6 +708,8 @@ function listen() {
   $("felt-better").addEventListener("click", () => { felt("better"); });
   $("felt-same").addEventListener("click", () => { felt("same"); });
   $("felt-worse").addEventListener("click", () => { felt("worse"); });
+  // A new warning sign with no more pain: the whole check too, its warning-sign question included (PM-14).
+  $("felt-new").addEventListener("click", () => { felt("worse"); });
   $("pause").addEventListener("click", pause);
   $("hurts").addEventListener("click", hurts);
   $("skip").addEventListener("click", skip);
