@@ -13,9 +13,9 @@ from axes import utils as axes_utils
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.dispatch import Signal
 
 from backhome.web.accounts.selectors import normalise_email, person_has_data
-from backhome.web.api import services as api_services
 from backhome.web.errors import Conflict
 from backhome.web.patient.models import Person, Screening
 
@@ -157,7 +157,21 @@ def account_log_out_everywhere(*, user: User, password: str) -> int:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        return api_services.tokens_revoke_all(user=user)
+        return account_credentials_renewed(user=user)
+
+
+#: Sent when an account's credentials are renewed (a password reset, "log out everywhere"), with ``user``:
+#: what other apps granted with the old ones ends (the API revokes its tokens: ``ApiConfig.ready``).
+#: A signal, so that accounts never imports the apps above it.
+credentials_renewed = Signal()
+
+
+def account_credentials_renewed(*, user: User) -> int:
+    """Tell the other apps the account's credentials were renewed; how many grants (API tokens) ended."""
+    ended = 0
+    for _receiver, count in credentials_renewed.send(sender=User, user=user):
+        ended += count if isinstance(count, int) else 0
+    return ended
 
 
 def login_pause_lift(*, email: str) -> None:

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from backhome.web.accounts import forms, selectors, services
 from backhome.web.accounts.selectors import normalise_email
-from backhome.web.api import services as api_services
 from backhome.web.config import throttle
 from backhome.web.errors import status_of
 from backhome.web.patient import selectors as patient_selectors
@@ -309,7 +308,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # A new password lifts a login pause: the person has shown they own the address.
         services.login_pause_lift(email=self.user.get_username())
         # Whoever knew the old password may have made tokens with it: they stop working too.
-        api_services.tokens_revoke_all(user=self.user)
+        services.account_credentials_renewed(user=self.user)
         return response
 
 

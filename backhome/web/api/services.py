@@ -114,6 +114,11 @@ def tokens_revoke_all(*, user: Any, now: dt.datetime | None = None) -> int:
     )
 
 
+def tokens_revoke_on_renewal(sender: Any, *, user: Any, **kwargs: Any) -> int:
+    """The receiver of ``accounts.services.credentials_renewed``: the account's tokens end."""
+    return tokens_revoke_all(user=user)
+
+
 def token_mark_used(*, token: AccessToken, now: dt.datetime | None = None) -> None:
     """Note when a token was last used (at most once a minute, so a burst of reads writes once)."""
     now = now or timezone.now()
