@@ -29,7 +29,9 @@ LONG = "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausenberger
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])
-def admin_visit(request: pytest.FixtureRequest, web_browser: Any, live_server: Any) -> Iterator[Visit]:
+def admin_visit(
+    request: pytest.FixtureRequest, web_browser: Any, live_server: Any
+) -> Iterator[tuple[Visit, Any]]:
     from backhome.web.clinic.models import Alert, Clinic, Membership, Role
     from backhome.web.patient.models import Person
 
@@ -64,8 +66,7 @@ def admin_visit(request: pytest.FixtureRequest, web_browser: Any, live_server: A
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": visit.base}]
     )
-    visit.dana = dana  # type: ignore[attr-defined]
-    yield visit
+    yield visit, dana  # Ada's browser, and Dana (locked, with an urgent alert)
     context.close()
 
 
@@ -85,9 +86,9 @@ def no_sideways_scroll(visit: Visit) -> None:
     assert wide <= visit.page.viewport_size["width"], f"the page is {wide} px wide"
 
 
-def test_ada_works_through_the_clinics_day(admin_visit: Visit) -> None:
-    visit, page = admin_visit, admin_visit.page
-    dana = visit.dana  # type: ignore[attr-defined]
+def test_ada_works_through_the_clinics_day(admin_visit: tuple[Visit, Any]) -> None:
+    visit, dana = admin_visit
+    page = visit.page
 
     # The list: the locked patient and the urgent alert first, the long name whole and wrapped.
     visit.go("/clinic/")

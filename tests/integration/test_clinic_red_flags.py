@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,6 +18,7 @@ from django.utils import timezone
 from backhome.web.clinic.alerts import alerts_scan, alerts_scan_all, alerts_scan_log_after_commit
 from backhome.web.clinic.models import Alert, AuditEvent, Clinic
 from backhome.web.patient.models import Person
+from backhome.web.practice.models import ExerciseLog
 from tests.integration.clinic_builders import alert_for, joined_days_ago, patient_like, practised
 from tests.integration.clinic_people import Cast, cast
 from tests.integration.history_builders import log_in, session_on
@@ -50,7 +52,7 @@ def inbox(settings: LazySettings) -> Iterator[Inbox]:
         controller.stop()
 
 
-def red_stop(person: Person) -> object:
+def red_stop(person: Person) -> ExerciseLog:
     session = session_on(person, timezone.localdate(), status="stopped", stop_rules=("PM-12",))
     reasons = [{"rule": "PM-12", "text": "Your leg pain went up during the exercise."}]
     return log_in(session, 1, "prone-press-up", light="red", rules=("PM-12",), reasons=reasons)
@@ -116,7 +118,7 @@ def test_the_inbox_filters_by_severity_and_puts_the_urgent_first(people: Cast) -
 def test_an_alert_shows_when_the_event_happened_not_when_the_scan_saw_it(people: Cast) -> None:
     log = red_stop(people.dana)
     happened = timezone.now() - dt.timedelta(hours=5)
-    type(log).objects.filter(pk=log.pk).update(created_at=happened)  # type: ignore[attr-defined]
+    ExerciseLog.objects.filter(pk=log.pk).update(created_at=happened)
     (alert,) = alerts_scan(person=people.dana, now=timezone.now())
     assert alert.happened_at == happened
     page = people.client("cleo").get("/clinic/alerts/").content.decode()
@@ -135,13 +137,13 @@ def wait_for(inbox: Inbox, count: int, *, seconds: float = 60) -> float:
 
 
 def test_a_red_stop_emails_the_clinics_alert_address_within_a_minute_without_health_data(
-    people: Cast, inbox: Inbox, django_capture_on_commit_callbacks: object
+    people: Cast, inbox: Inbox, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     Clinic.objects.filter(pk=people.riverside.pk).update(alert_email="alerts@riverside.example")
     log = red_stop(people.dana)
     event = time.monotonic()
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        alerts_scan_log_after_commit(person=people.dana, log=log)  # type: ignore[arg-type]
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_scan_log_after_commit(person=people.dana, log=log)
     wait_for(inbox, 1)
     assert time.monotonic() - event < 60
     (message,) = inbox.messages
